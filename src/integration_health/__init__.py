@@ -1,0 +1,1 @@
+"""Watches integrations and says when one breaks."""

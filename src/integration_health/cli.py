@@ -1,0 +1,122 @@
+"""The ``integration-health`` command: the composition root of serve, check and demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from integration_health import logs
+from integration_health.api import create_app
+from integration_health.checks.probe import new_session
+from integration_health.clock import utcnow
+from integration_health.config import ConfigError, Settings, load_settings, resolve_path
+from integration_health.domain import HealthCheckResult
+from integration_health.server import serve
+from integration_health.service import Service
+
+USAGE_ERROR = 3
+"""Nagios' UNKNOWN: configuration and usage errors, so monitoring never mistakes them for OK."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--log-format", choices=("text", "json"), default="text")
+    config = _Parser(add_help=False)
+    config.add_argument(
+        "--config",
+        metavar="FILE",
+        help="YAML file (default: $INTEGRATION_HEALTH_CONFIG, else ./integration-health.yaml)",
+    )
+    parser = _Parser(prog="integration-health", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("serve", parents=[common, config], help="run the API and checks")
+    run.add_argument("--host", help="listen address (default: server.host, 127.0.0.1)")
+    run.add_argument("--port", type=int, help="listen port (default: server.port, 8080)")
+    once = commands.add_parser("check", parents=[common, config], help="check everything once")
+    once.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    demo = commands.add_parser("demo", parents=[common], help="run against simulated upstreams")
+    demo.add_argument("--port", type=int, default=8080, help="listen port (default: 8080)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    logs.configure(args.log_format)
+    try:
+        if args.command == "serve":
+            settings = load_settings(resolve_path(args.config))
+            host = args.host or settings.server.host
+            port = args.port or settings.server.port
+            asyncio.run(serve(create_app(Service(settings)), host, port))
+            return 0
+        if args.command == "check":
+            settings = load_settings(resolve_path(args.config))
+            return asyncio.run(check(settings, as_json=args.json))
+    except ConfigError as error:
+        print(f"integration-health: configuration error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    from integration_health.demo import run_demo  # noqa: PLC0415 - only the demo needs it
+
+    asyncio.run(run_demo(args.port))
+    return 0
+
+
+async def check(settings: Settings, *, as_json: bool) -> int:
+    """Check every probed integration once, print the results, return the Nagios status."""
+    service = Service(settings)
+    probed = [item for item in settings.integrations if item.probe() is not None]
+    if not probed:
+        raise ConfigError("no integration to check: add one under integrations")
+    async with new_session(settings.monitor.concurrency) as session:
+        results = await asyncio.gather(*(job.check() for job in service.jobs(session)))
+    print(render_json(results) if as_json else render_table(results))
+    return max(result.status.rank for result in results)
+
+
+def render_table(results: Sequence[HealthCheckResult]) -> str:
+    """Return the results as an aligned text table."""
+    rows = [("INTEGRATION", "STATUS", "TIME", "DETAIL")]
+    for result in sorted(results, key=lambda result: result.integration):
+        time = "-" if result.response_time_ms is None else f"{result.response_time_ms}ms"
+        rows.append((result.integration, result.status, time, result.error_message or ""))
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in rows
+    )
+
+
+def render_json(results: Sequence[HealthCheckResult]) -> str:
+    """Return the results and the worst status as JSON."""
+    worst = max((result.status for result in results), key=lambda status: status.rank)
+    return json.dumps(
+        {
+            "status": worst,
+            "checkedAt": utcnow().isoformat().replace("+00:00", "Z"),
+            "integrations": [
+                {
+                    "integration": result.integration,
+                    "status": result.status,
+                    "responseTimeMs": result.response_time_ms,
+                    "errorMessage": result.error_message,
+                    "checkedAt": result.checked_at.isoformat().replace("+00:00", "Z"),
+                }
+                for result in sorted(results, key=lambda result: result.integration)
+            ],
+        },
+        indent=2,
+    )
+
