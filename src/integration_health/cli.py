@@ -119,4 +119,3 @@ def render_json(results: Sequence[HealthCheckResult]) -> str:
         },
         indent=2,
     )
-

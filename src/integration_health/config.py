@@ -153,9 +153,7 @@ def _check_unique(integrations: tuple[IntegrationConfig, ...], source: str) -> N
     seen: set[str] = set()
     for index, item in enumerate(integrations):
         if item.name in seen:
-            raise ConfigError(
-                f"{source}: integrations[{index}].name: duplicate name '{item.name}'"
-            )
+            raise ConfigError(f"{source}: integrations[{index}].name: duplicate name '{item.name}'")
         seen.add(item.name)
 
 

@@ -72,4 +72,3 @@ def configure(log_format: LogFormat, level: int = logging.INFO) -> None:
         logging.getLogger(name).propagate = True
     # One line per API request drowns the lines that matter at this scale.
     logging.getLogger("uvicorn.access").disabled = True
-
