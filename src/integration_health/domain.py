@@ -37,15 +37,34 @@ class EventSeverity(StrEnum):
     CRITICAL = "critical"
 
 
+class SyncStatus(StrEnum):
+    """How a PMS sync job last went."""
+
+    OK = "ok"
+    DELAYED = "delayed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PmsMetrics:
+    """What a PMS sync job reports about itself; rates are fractions in [0, 1]."""
+
+    pricing_sync_status: SyncStatus | None = None
+    fees_sync_status: SyncStatus | None = None
+    booking_loss_rate: Decimal | None = None
+    error_rate: Decimal | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class HealthCheckResult:
-    """The outcome of one check of one integration."""
+    """The outcome of one check of one integration, or of one report it made."""
 
     integration: str
     status: HealthStatus
     response_time_ms: int | None
     error_message: str | None
     checked_at: datetime
+    metrics: PmsMetrics | None = None
 
     @classmethod
     def online(cls, integration: str, response_time_ms: int, at: datetime) -> HealthCheckResult:
@@ -78,6 +97,7 @@ class IntegrationHealth:
     consecutive_failures: int = 0
     downtime_start: datetime | None = None
     alert_open: bool = False
+    metrics: PmsMetrics | None = None
 
     def downtime(self, now: datetime) -> timedelta:
         """Return how long the current outage has lasted (zero when there is none)."""
@@ -165,13 +185,18 @@ class HealthRecord:
 
     @classmethod
     def from_result(cls, result: HealthCheckResult) -> HealthRecord:
-        """Return the history row of one check result."""
+        """Return the history row of one check result or report."""
+        metrics = result.metrics or PmsMetrics()
         return cls(
             integration_id=result.integration,
             status=result.status,
             last_checked=result.checked_at,
             response_time_ms=result.response_time_ms,
             error_message=result.error_message,
+            pricing_sync_status=metrics.pricing_sync_status,
+            fees_sync_status=metrics.fees_sync_status,
+            booking_loss_rate=metrics.booking_loss_rate,
+            error_rate=metrics.error_rate,
         )
 
 

@@ -121,6 +121,8 @@ def _apply(previous: IntegrationHealth | None, result: HealthCheckResult) -> Int
         last_check=result.checked_at,
         response_time_ms=result.response_time_ms,
         error_message=result.error_message,
+        # A stale PMS integration keeps the last metrics it reported.
+        metrics=result.metrics or base.metrics,
     )
     if result.status is HealthStatus.OFFLINE:
         return dataclasses.replace(
