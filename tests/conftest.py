@@ -11,6 +11,9 @@ import pytest
 from integration_health.checks.probe import new_session
 from integration_health.simulator import Simulator
 
+# Database fixtures (SQLite and PostgreSQL) for every suite that stores anything.
+pytest_plugins = ["tests.databases"]
+
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[Simulator]:

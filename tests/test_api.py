@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,8 +25,9 @@ integrations:
 
 
 @pytest.fixture
-def service() -> Service:
-    return Service(parse_settings(CONFIG, "test.yaml"), now=lambda: T0)
+def service(tmp_path: Path) -> Service:
+    database = f"database: {{url: 'sqlite:///{tmp_path}/health.db'}}\n"
+    return Service(parse_settings(database + CONFIG, "test.yaml"), now=lambda: T0)
 
 
 @pytest.fixture

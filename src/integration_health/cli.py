@@ -17,6 +17,7 @@ from integration_health.config import ConfigError, Settings, load_settings, reso
 from integration_health.domain import HealthCheckResult
 from integration_health.server import serve
 from integration_health.service import Service
+from integration_health.storage import redact, upgrade
 
 USAGE_ERROR = 3
 """Nagios' UNKNOWN: configuration and usage errors, so monitoring never mistakes them for OK."""
@@ -44,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, help="listen port (default: server.port, 8080)")
     once = commands.add_parser("check", parents=[common, config], help="check everything once")
     once.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    database = commands.add_parser("db", help="manage the database")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser(
+        "upgrade", parents=[common, config], help="apply pending migrations"
+    )
     demo = commands.add_parser("demo", parents=[common], help="run against simulated upstreams")
     demo.add_argument("--port", type=int, default=8080, help="listen port (default: 8080)")
     return parser
@@ -63,12 +69,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             settings = load_settings(resolve_path(args.config))
             return asyncio.run(check(settings, as_json=args.json))
+        if args.command == "db":
+            settings = load_settings(resolve_path(args.config))
+            return asyncio.run(upgrade_database(settings.database.url))
     except ConfigError as error:
         print(f"integration-health: configuration error: {error}", file=sys.stderr)
         return USAGE_ERROR
     from integration_health.demo import run_demo  # noqa: PLC0415 - only the demo needs it
 
     asyncio.run(run_demo(args.port))
+    return 0
+
+
+async def upgrade_database(url: str) -> int:
+    """Apply pending migrations to the database at ``url``; return the exit status."""
+    try:
+        await upgrade(url)
+    except Exception as error:  # noqa: BLE001 - any failure is reported the same way
+        print(f"integration-health: database {redact(url)}: {error}", file=sys.stderr)
+        return 1
+    print(f"database {redact(url)} is up to date")
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from integration_health.checks.base import IntegrationConfig
 from integration_health.checks.probe import Thresholds
@@ -23,6 +23,7 @@ from integration_health.durations import Duration
 
 DEFAULT_PATH = "integration-health.yaml"
 CONFIG_ENV = "INTEGRATION_HEALTH_CONFIG"
+DATABASE_ENV = "INTEGRATION_HEALTH_DATABASE_URL"
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -52,6 +53,22 @@ class ServerSettings(_Strict):
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
 
 
+class DatabaseSettings(_Strict):
+    """Where history and events are kept, and for how long."""
+
+    url: str = "sqlite:///./integration-health.db"
+    auto_migrate: bool = True
+    retention: Duration = timedelta(days=90)
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        # The URL may carry a password: the message names the schemes, never the value.
+        if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+
 class Policy(_Strict):
     """The effective monitor settings of one integration."""
 
@@ -71,6 +88,7 @@ class Settings(_Strict):
 
     monitor: MonitorSettings = MonitorSettings()
     server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
     integrations: tuple[IntegrationConfig, ...] = ()
 
     def policy(self, integration: IntegrationConfig) -> Policy:
@@ -118,6 +136,12 @@ def parse_settings(text: str, source: str, environ: Mapping[str, str] = os.envir
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of sections")
     raw = _substitute(raw, "", source, environ)
+    if environ.get(DATABASE_ENV):
+        database = raw.get("database")
+        raw["database"] = {
+            **(database if isinstance(database, dict) else {}),
+            "url": environ[DATABASE_ENV],
+        }
     integrations = raw.pop("integrations", None) or []
     if not isinstance(integrations, list):
         raise ConfigError(f"{source}: integrations: must be a list")

@@ -72,3 +72,7 @@ def configure(log_format: LogFormat, level: int = logging.INFO) -> None:
         logging.getLogger(name).propagate = True
     # One line per API request drowns the lines that matter at this scale.
     logging.getLogger("uvicorn.access").disabled = True
+    # Apprise can log a URL or its token at any level; urllib3 logs request URLs at DEBUG.
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)  # our own lines name the channel
+    logging.getLogger("alembic").setLevel(logging.WARNING)

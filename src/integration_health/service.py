@@ -1,8 +1,9 @@
-"""The running service: store, monitor, HTTP session and scheduler, started and stopped as one."""
+"""The running service: store, monitor, history, HTTP session and scheduler, as one."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -12,12 +13,27 @@ from integration_health.checks.base import IntegrationConfig, ProbeSpec
 from integration_health.checks.probe import Thresholds, new_session, run_probe
 from integration_health.clock import Clock, utcnow
 from integration_health.config import Policy, Settings
-from integration_health.domain import HealthCheckResult
+from integration_health.domain import Event, HealthCheckResult, HealthRecord
+from integration_health.errors import DatabaseError
+from integration_health.history import stored_event
 from integration_health.monitor import Monitor
 from integration_health.scheduler import CheckFn, Job, Scheduler
 from integration_health.state import HealthStore
+from integration_health.storage import (
+    HistoryWriter,
+    IntegrationHealthRepository,
+    create_engine,
+    redact,
+    retention,
+    upgrade,
+)
 
 log = logging.getLogger("integration_health.service")
+
+DATABASE_START_DEADLINE = 10.0
+"""Seconds start-up waits for the database before monitoring goes on without it."""
+FINAL_FLUSH_DEADLINE = 0.5
+"""Seconds a stop waits for the last history rows to be written."""
 
 
 class Service:
@@ -32,9 +48,16 @@ class Service:
         self.store = HealthStore(alert_after=lambda name: self.policies[name].alert_after)
         self.monitor = Monitor(self.store, now)
         self.started_at = now()
+        self.engine = create_engine(settings.database.url)
+        self.repository = IntegrationHealthRepository(self.engine, clock=now)
+        self.writer = HistoryWriter(self.repository)
+        self.monitor.on_result(self._keep_result)
+        self.monitor.on_event(self._keep_event)
         self.scheduler: Scheduler | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._scheduler_task: asyncio.Task[None] | None = None
 
     @property
     def max_timeout(self) -> timedelta:
@@ -52,8 +75,20 @@ class Service:
                 jobs.append(Job(item.name, policy.interval.total_seconds(), check))
         return jobs
 
-    async def start(self) -> None:
-        """Start checking every integration in the background."""
+    async def start(self, *, monitor: bool = True) -> None:
+        """Open the database and restore state; then, with ``monitor``, start checking."""
+        await self._open_database()
+        self._tasks.append(asyncio.create_task(self.writer.run(self._stop), name="writer"))
+        self._tasks.append(
+            asyncio.create_task(
+                retention.run(
+                    self.repository, self.settings.database.retention, self._stop, self.now
+                ),
+                name="retention",
+            )
+        )
+        if not monitor:
+            return
         self._session = new_session(self.settings.monitor.concurrency)
         loop = asyncio.get_running_loop()
         self.scheduler = Scheduler(
@@ -62,21 +97,60 @@ class Service:
             concurrency=self.settings.monitor.concurrency,
             start=loop.time(),
         )
-        self._task = loop.create_task(self.scheduler.run(), name="scheduler")
+        self._scheduler_task = loop.create_task(self.scheduler.run(), name="scheduler")
         log.info("monitoring %d integrations", len(self.settings.integrations))
 
     async def stop(self) -> None:
-        """Stop scheduling, let running checks end or reach their deadline, close the session."""
-        if self.scheduler is not None and self._task is not None:
+        """Stop scheduling, let running checks end or reach their deadline, write what is left."""
+        if self.scheduler is not None and self._scheduler_task is not None:
             self.scheduler.stop()
-            grace = self.max_timeout.total_seconds() + 0.5
+            grace = self.max_timeout.total_seconds() + 0.2
             try:
-                await asyncio.wait_for(asyncio.shield(self._task), grace)
+                await asyncio.wait_for(asyncio.shield(self._scheduler_task), grace)
             except TimeoutError:
-                self._task.cancel()
+                self._scheduler_task.cancel()
                 log.warning("checks still running at shutdown were cancelled")
         if self._session is not None:
             await self._session.close()
+        self._stop.set()
+        _, late = await asyncio.wait(self._tasks, timeout=FINAL_FLUSH_DEADLINE)
+        for task in late:
+            task.cancel()
+        if late:
+            log.error("stopped before %d history rows could be written", self.writer.pending)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*late, return_exceptions=True)
+        await self.engine.dispose()
+
+    async def _open_database(self) -> None:
+        where = redact(self.settings.database.url)
+        try:
+            async with asyncio.timeout(DATABASE_START_DEADLINE):
+                if self.settings.database.auto_migrate:
+                    await upgrade(self.settings.database.url)
+                remembered = await self.repository.load_states()
+        except (DatabaseError, OSError, TimeoutError) as error:
+            # Monitoring goes on without the database; history waits in memory for it.
+            log.error("database %s unavailable at start (%s); monitoring goes on", where, error)
+            return
+        except Exception as error:  # noqa: BLE001 - a failed migration must not stop the checks
+            log.error("database %s could not be migrated (%s)", where, type(error).__name__)
+            return
+        self.store.restore(state for state in remembered if state.integration in self.policies)
+        log.info("database %s ready; restored %d integrations", where, len(self.store))
+
+    def _keep_result(self, result: HealthCheckResult) -> None:
+        self.writer.add_record(HealthRecord.from_result(result))
+        self._keep_state(result.integration)
+
+    def _keep_event(self, event: Event) -> None:
+        self.writer.add_event(stored_event(event))
+        self._keep_state(event.integration)
+
+    def _keep_state(self, integration: str) -> None:
+        state = self.store.get(integration)
+        if state is not None:
+            self.writer.add_state(state)
 
 
 def probe_function(

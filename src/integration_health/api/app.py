@@ -8,22 +8,20 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 
-from integration_health.api import errors, health
+from integration_health.api import errors, health, history
 from integration_health.service import Service
 
 
 def create_app(service: Service, *, run_monitor: bool = True) -> FastAPI:
-    """Return the API for ``service``; its lifespan starts and stops the monitor."""
+    """Return the API for ``service``; its lifespan starts and stops it and, maybe, the checks."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if run_monitor:
-            await service.start()
+        await service.start(monitor=run_monitor)
         try:
             yield
         finally:
-            if run_monitor:
-                await service.stop()
+            await service.stop()
 
     app = FastAPI(
         title="integration-health",
@@ -34,4 +32,5 @@ def create_app(service: Service, *, run_monitor: bool = True) -> FastAPI:
     app.state.service = service
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(history.router)
     return app

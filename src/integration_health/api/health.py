@@ -8,7 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from integration_health.api.errors import ApiError
-from integration_health.api.schemas import ErrorOut, IntegrationHealthOut, ServiceHealthOut
+from integration_health.api.schemas import (
+    DatabaseOut,
+    ErrorOut,
+    IntegrationHealthOut,
+    ServiceHealthOut,
+)
 from integration_health.domain import HealthStatus
 from integration_health.service import Service
 
@@ -33,6 +38,7 @@ async def service_health(service: ServiceDep) -> ServiceHealthOut:
         started_at=service.started_at,
         integrations=len(service.settings.integrations),
         checked=len(service.store),
+        database=DatabaseOut(reachable=service.writer.healthy, pending_rows=service.writer.pending),
     )
 
 
