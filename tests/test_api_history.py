@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -237,3 +238,25 @@ async def test_service_health_reports_the_database(client: httpx.AsyncClient) ->
     body = (await client.get("/api/v1/health")).json()
 
     assert {"reachable": True, "pendingRows": 0} == body["database"]
+
+
+async def test_monitoring_goes_on_while_the_database_is_down_and_health_says_so(
+    tmp_path: Path, clock: Clock
+) -> None:
+    unreachable = URL.create("sqlite+aiosqlite", database=str(tmp_path / "missing" / "h.db"))
+    clock.now = T0
+    down = Service(parse_settings(settings_text(unreachable), "test.yaml"), now=clock)
+    await down.start(monitor=False)
+    app = create_app(down, run_monitor=False)
+    try:
+        events = down.monitor.handle(HealthCheckResult.offline("jira", "HTTP 503", T0))
+        await down.writer.flush_once()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            body = (await client.get("/api/v1/health")).json()
+            health = (await client.get("/api/v1/health/integrations/jira")).json()
+    finally:
+        await down.stop()
+
+    assert (1, "offline") == (len(events), health["status"])
+    assert {"reachable": False, "pendingRows": 3} == body["database"]

@@ -15,6 +15,7 @@ from integration_health.checks.probe import new_session
 from integration_health.clock import utcnow
 from integration_health.config import ConfigError, Settings, load_settings, resolve_path
 from integration_health.domain import HealthCheckResult
+from integration_health.errors import DatabaseError
 from integration_health.server import serve
 from integration_health.service import Service
 from integration_health.storage import redact, upgrade
@@ -85,8 +86,9 @@ async def upgrade_database(url: str) -> int:
     """Apply pending migrations to the database at ``url``; return the exit status."""
     try:
         await upgrade(url)
-    except Exception as error:  # noqa: BLE001 - any failure is reported the same way
-        print(f"integration-health: database {redact(url)}: {error}", file=sys.stderr)
+    except DatabaseError as error:
+        detail = f" ({error.detail})" if error.detail else ""
+        print(f"integration-health: database {redact(url)}: {error}{detail}", file=sys.stderr)
         return 1
     print(f"database {redact(url)} is up to date")
     return 0

@@ -129,9 +129,14 @@ class Service:
                 if self.settings.database.auto_migrate:
                     await upgrade(self.settings.database.url)
                 remembered = await self.repository.load_states()
-        except (DatabaseError, OSError, TimeoutError) as error:
+        except DatabaseError as error:
             # Monitoring goes on without the database; history waits in memory for it.
-            log.error("database %s unavailable at start (%s); monitoring goes on", where, error)
+            reason = f"{error}: {error.detail}" if error.detail else str(error)
+            log.error("database %s unavailable at start (%s); monitoring goes on", where, reason)
+            return
+        except (OSError, TimeoutError) as error:
+            reason = str(error) or "no answer in time"
+            log.error("database %s unavailable at start (%s); monitoring goes on", where, reason)
             return
         except Exception as error:  # noqa: BLE001 - a failed migration must not stop the checks
             log.error("database %s could not be migrated (%s)", where, type(error).__name__)
