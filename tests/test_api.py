@@ -74,6 +74,10 @@ async def test_an_integration_has_the_seed_fields_in_camel_case(
         "consecutiveFailures": 1,
         "downtimeStart": "2026-11-22T12:01:00Z",
         "alertOpen": False,
+        "pricingSyncStatus": None,
+        "feesSyncStatus": None,
+        "bookingLossRate": None,
+        "errorRate": None,
     } == response.json()
 
 

@@ -156,12 +156,12 @@ def test_a_missing_file_says_how_to_name_one(tmp_path: Path) -> None:
         ),
         pytest.param(
             "integrations:\n  - {name: jira}\n",
-            "cfg.yaml: integrations[0].type: missing; one of http, jira, postman, testmo",
+            "cfg.yaml: integrations[0].type: missing; one of http, jira, pms, postman, testmo",
             id="missing type",
         ),
         pytest.param(
             "integrations:\n  - {name: jira, type: jria}\n",
-            "cfg.yaml: integrations[0].type: unknown type; one of http, jira, postman, testmo",
+            "cfg.yaml: integrations[0].type: unknown type; one of http, jira, pms, postman, testmo",
             id="unknown type",
         ),
         pytest.param(
@@ -254,3 +254,28 @@ def test_a_file_error_does_not_quote_a_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_settings(path, {"JIRA_TOKEN": SECRET})
     assert f"{path}: integrations[0].timeout: not a duration: {DURATION_HELP}" == str(raised.value)
+
+
+def test_a_pms_degraded_threshold_must_be_below_its_offline_threshold() -> None:
+    text = """
+integrations:
+  - name: hostaway
+    type: pms
+    thresholds: {error_rate: {degraded: 0.2, offline: 0.1}}
+"""
+    with pytest.raises(ConfigError) as raised:
+        parse_settings(text, "cfg.yaml")
+
+    expected = (
+        "cfg.yaml: integrations[0].thresholds.error_rate: "
+        "the degraded threshold must be below the offline threshold"
+    )
+    assert expected == str(raised.value)
+
+
+def test_a_pms_threshold_is_a_fraction() -> None:
+    text = "integrations: [{name: h, type: pms, thresholds: {error_rate: {degraded: 2, offline: 3}}}]"
+    with pytest.raises(ConfigError) as raised:
+        parse_settings(text, "cfg.yaml")
+
+    assert "integrations[0].thresholds.error_rate.degraded:" in str(raised.value)

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from integration_health.checks.base import IntegrationConfig
 from integration_health.checks.probe import Thresholds
@@ -24,6 +31,7 @@ from integration_health.durations import Duration
 DEFAULT_PATH = "integration-health.yaml"
 CONFIG_ENV = "INTEGRATION_HEALTH_CONFIG"
 DATABASE_ENV = "INTEGRATION_HEALTH_DATABASE_URL"
+TOKENS_ENV = "INTEGRATION_HEALTH_API_TOKENS"
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -69,6 +77,19 @@ class DatabaseSettings(_Strict):
         return value
 
 
+class ApiSettings(_Strict):
+    """Who may write through the API, and whether reading needs a token too."""
+
+    tokens: tuple[SecretStr, ...] = ()
+    read_requires_token: bool = False
+
+    @field_validator("tokens")
+    @classmethod
+    def _no_blank_tokens(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        # An unset ${VAR:-} leaves an empty token, which must never match an empty header.
+        return tuple(token for token in value if token.get_secret_value().strip())
+
+
 class Policy(_Strict):
     """The effective monitor settings of one integration."""
 
@@ -89,6 +110,7 @@ class Settings(_Strict):
     monitor: MonitorSettings = MonitorSettings()
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings()
+    api: ApiSettings = ApiSettings()
     integrations: tuple[IntegrationConfig, ...] = ()
 
     def policy(self, integration: IntegrationConfig) -> Policy:
@@ -136,6 +158,12 @@ def parse_settings(text: str, source: str, environ: Mapping[str, str] = os.envir
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of sections")
     raw = _substitute(raw, "", source, environ)
+    if environ.get(TOKENS_ENV):
+        api = raw.get("api")
+        api = dict(api) if isinstance(api, dict) else {}
+        listed = api.get("tokens")
+        tokens: list[Any] = list(listed) if isinstance(listed, list) else []
+        raw["api"] = {**api, "tokens": tokens + environ[TOKENS_ENV].split(",")}
     if environ.get(DATABASE_ENV):
         database = raw.get("database")
         raw["database"] = {

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 
 from integration_health.checks.base import IntegrationConfig, ProbeSpec
+from integration_health.checks.pms import STALE_PREFIX, PmsConfig, evaluate, stale_message
 from integration_health.checks.probe import Thresholds, new_session, run_probe
 from integration_health.clock import Clock, utcnow
 from integration_health.config import Policy, Settings
-from integration_health.domain import Event, HealthCheckResult, HealthRecord
+from integration_health.domain import Event, HealthCheckResult, HealthRecord, PmsMetrics
 from integration_health.errors import DatabaseError
 from integration_health.history import stored_event
 from integration_health.monitor import Monitor
@@ -34,6 +35,8 @@ DATABASE_START_DEADLINE = 10.0
 """Seconds start-up waits for the database before monitoring goes on without it."""
 FINAL_FLUSH_DEADLINE = 0.5
 """Seconds a stop waits for the last history rows to be written."""
+SWEEP_EVERY = 1.0
+"""Seconds between looks for silent PMS integrations and alerts due between results."""
 
 
 class Service:
@@ -51,6 +54,11 @@ class Service:
         self.engine = create_engine(settings.database.url)
         self.repository = IntegrationHealthRepository(self.engine, clock=now)
         self.writer = HistoryWriter(self.repository)
+        self.reporting: dict[str, PmsConfig] = {
+            item.name: item for item in settings.integrations if isinstance(item, PmsConfig)
+        }
+        self._last_report: dict[str, datetime] = {}
+        self._stale: set[str] = set()
         self.monitor.on_result(self._keep_result)
         self.monitor.on_event(self._keep_event)
         self.scheduler: Scheduler | None = None
@@ -89,6 +97,7 @@ class Service:
         )
         if not monitor:
             return
+        self._tasks.append(asyncio.create_task(self._sweep_forever(), name="sweep"))
         self._session = new_session(self.settings.monitor.concurrency)
         loop = asyncio.get_running_loop()
         self.scheduler = Scheduler(
@@ -142,7 +151,46 @@ class Service:
             log.error("database %s could not be migrated (%s)", where, type(error).__name__)
             return
         self.store.restore(state for state in remembered if state.integration in self.policies)
+        for name in self.reporting:
+            state = self.store.get(name)
+            if state is not None:
+                self._last_report[name] = state.last_check
+                if (state.error_message or "").startswith(STALE_PREFIX):
+                    self._stale.add(name)
         log.info("database %s ready; restored %d integrations", where, len(self.store))
+
+    def accept_report(self, name: str, metrics: PmsMetrics, at: datetime) -> HealthRecord:
+        """Derive a PMS integration's status from its report, record it, return its history row."""
+        status, message = evaluate(metrics, self.reporting[name].thresholds)
+        result = HealthCheckResult(name, status, None, message, at, metrics)
+        current = self.store.get(name)
+        if current is not None and at < current.last_check:
+            # A late report belongs in history but must not turn the clock back on the state.
+            record = HealthRecord.from_result(result)
+            self.writer.add_record(record)
+            return record
+        self._last_report[name] = at
+        self._stale.discard(name)
+        self.monitor.handle(result)
+        return HealthRecord.from_result(result)
+
+    def sweep_once(self) -> None:
+        """Mark PMS integrations that went silent offline, and open alerts that are due."""
+        now = self.now()
+        for name, config in self.reporting.items():
+            if name in self._stale:
+                continue
+            silence = now - self._last_report.get(name, self.started_at)
+            if silence >= config.stale_after:
+                self._stale.add(name)
+                self.monitor.handle(HealthCheckResult.offline(name, stale_message(silence), now))
+        self.monitor.sweep()
+
+    async def _sweep_forever(self) -> None:
+        while not self._stop.is_set():
+            self.sweep_once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), SWEEP_EVERY)
 
     def _keep_result(self, result: HealthCheckResult) -> None:
         self.writer.add_record(HealthRecord.from_result(result))

@@ -27,21 +27,41 @@ _CODES = {
 class ApiError(Exception):
     """An error the API answers with a status, a code and a one-line message."""
 
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        details: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or _CODES.get(status, "error")
+        self.details = details
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    """Return the JSON error body with ``status``."""
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, str]] | None = None
+) -> JSONResponse:
+    """Return the JSON error body with ``status``; a 401 also says how to authenticate."""
+    error: dict[str, object] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
+
+
+def validation_error(problems: list[tuple[str, str]]) -> ApiError:
+    """Return the 422 listing each problem's field path and reason."""
+    details = [{"field": field, "reason": reason} for field, reason in problems]
+    message = "; ".join(f"{field}: {reason}" for field, reason in problems)
+    return ApiError(422, message, details=details)
 
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -53,11 +73,10 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    for error in exc.errors():
-        path = ".".join(str(part) for part in error["loc"])
-        problems.append(f"{path}: {error['msg']}")
-    return error_response(422, "validation_error", "; ".join(problems))
+    problems = [
+        (".".join(str(part) for part in error["loc"]), str(error["msg"])) for error in exc.errors()
+    ]
+    return await _api_error(_, validation_error(problems))
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from integration_health.api.auth import require_reader
 from integration_health.api.errors import ApiError
 from integration_health.api.schemas import (
     DatabaseOut,
@@ -42,7 +43,7 @@ async def service_health(service: ServiceDep) -> ServiceHealthOut:
     )
 
 
-@router.get("/integrations", response_model_by_alias=True)
+@router.get("/integrations", dependencies=[Depends(require_reader)])
 async def list_integrations(
     service: ServiceDep,
     status: Annotated[HealthStatus | None, Query(description="only this status")] = None,
@@ -55,7 +56,11 @@ async def list_integrations(
     ]
 
 
-@router.get("/integrations/{integration}", responses={404: {"model": ErrorOut}})
+@router.get(
+    "/integrations/{integration}",
+    responses={404: {"model": ErrorOut}},
+    dependencies=[Depends(require_reader)],
+)
 async def get_integration(integration: str, service: ServiceDep) -> IntegrationHealthOut:
     """Return one integration's health."""
     health = service.store.get(integration)

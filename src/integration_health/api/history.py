@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from integration_health.api.auth import require_reader
 from integration_health.api.errors import ApiError
 from integration_health.api.health import ServiceDep
 from integration_health.api.schemas import ErrorOut, HealthRecordOut, IntegrationEventOut
 from integration_health.domain import EventSeverity
 from integration_health.service import Service
 
-router = APIRouter(prefix="/api/v1/health/integrations", tags=["history"])
+router = APIRouter(
+    prefix="/api/v1/health/integrations",
+    tags=["history"],
+    dependencies=[Depends(require_reader)],
+)
 
 DEFAULT_WINDOW = timedelta(hours=24)
 MAX_LIMIT = 10_000

@@ -16,6 +16,7 @@ from integration_health.domain import (
     HealthStatus,
     IntegrationEvent,
     IntegrationHealth,
+    PmsMetrics,
     SyncStatus,
 )
 
@@ -38,10 +39,15 @@ class IntegrationHealthOut(Schema):
     consecutive_failures: int
     downtime_start: datetime | None
     alert_open: bool
+    pricing_sync_status: SyncStatus | None
+    fees_sync_status: SyncStatus | None
+    booking_loss_rate: float | None
+    error_rate: float | None
 
     @classmethod
     def of(cls, health: IntegrationHealth) -> IntegrationHealthOut:
-        """Return the API shape of ``health``."""
+        """Return the API shape of ``health``; PMS metrics are null for probed integrations."""
+        metrics = health.metrics or PmsMetrics()
         return cls(
             integration=health.integration,
             status=health.status,
@@ -52,6 +58,10 @@ class IntegrationHealthOut(Schema):
             consecutive_failures=health.consecutive_failures,
             downtime_start=health.downtime_start,
             alert_open=health.alert_open,
+            pricing_sync_status=metrics.pricing_sync_status,
+            fees_sync_status=metrics.fees_sync_status,
+            booking_loss_rate=_rate(metrics.booking_loss_rate),
+            error_rate=_rate(metrics.error_rate),
         )
 
 
