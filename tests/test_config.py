@@ -274,7 +274,8 @@ integrations:
 
 
 def test_a_pms_threshold_is_a_fraction() -> None:
-    text = "integrations: [{name: h, type: pms, thresholds: {error_rate: {degraded: 2, offline: 3}}}]"
+    thresholds = "{error_rate: {degraded: 2, offline: 3}}"
+    text = f"integrations: [{{name: h, type: pms, thresholds: {thresholds}}}]"
     with pytest.raises(ConfigError) as raised:
         parse_settings(text, "cfg.yaml")
 
