@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -217,3 +218,49 @@ def test_restored_state_carries_an_open_alert_across_a_restart() -> None:
     back = health.record(result(ONLINE, 300), T0 + timedelta(seconds=300))
 
     assert ([], [StatusChanged, AlertResolved]) == (still_down, [type(event) for event in back])
+
+
+def window(start_s: float, end_s: float) -> Callable[[str, datetime], datetime | None]:
+    start, end = T0 + timedelta(seconds=start_s), T0 + timedelta(seconds=end_s)
+
+    def quiet(_: str, now: datetime) -> datetime | None:
+        return end if start <= now < end else None
+
+    return quiet
+
+
+def test_no_alert_opens_during_maintenance() -> None:
+    health = HealthStore(lambda _: timedelta(minutes=2), quiet=window(0, 3600))
+
+    opened = [
+        event
+        for seconds in range(0, 3600, 60)
+        for event in health.record(result(OFFLINE, seconds), T0 + timedelta(seconds=seconds))
+        if isinstance(event, AlertOpened)
+    ]
+
+    assert [] == opened
+
+
+def test_an_outage_outlasting_maintenance_counts_from_the_window_end() -> None:
+    health = HealthStore(lambda _: timedelta(minutes=2), quiet=window(0, 600))
+    feed(health, (OFFLINE, 0), (OFFLINE, 300))
+
+    after_end = health.record(result(OFFLINE, 660), T0 + timedelta(seconds=660))
+    current = health.get("jira")
+    later = health.record(result(OFFLINE, 721), T0 + timedelta(seconds=721))
+
+    assert current is not None
+    assert ([], T0 + timedelta(seconds=600)) == (after_end, current.downtime_start)
+    assert [AlertOpened] == [type(event) for event in later]
+
+
+def test_no_alert_opens_before_the_start_up_grace_ends() -> None:
+    grace = T0 + timedelta(minutes=3)
+    health = HealthStore(lambda _: timedelta(minutes=2), grace_until=lambda _: grace)
+    feed(health, (OFFLINE, 0), (OFFLINE, 150))
+
+    early = health.sweep(T0 + timedelta(seconds=170))
+    late = health.sweep(T0 + timedelta(seconds=181))
+
+    assert ([], [AlertOpened]) == (early, [type(event) for event in late])

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from integration_health.alerts.config import AlertSettings, MaintenanceWindow
 from integration_health.checks.base import IntegrationConfig
 from integration_health.checks.probe import Thresholds
 from integration_health.checks.registry import TYPES
@@ -111,6 +112,8 @@ class Settings(_Strict):
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings()
     api: ApiSettings = ApiSettings()
+    alerts: AlertSettings = AlertSettings()
+    maintenance: tuple[MaintenanceWindow, ...] = ()
     integrations: tuple[IntegrationConfig, ...] = ()
 
     def policy(self, integration: IntegrationConfig) -> Policy:
@@ -179,6 +182,11 @@ def parse_settings(text: str, source: str, environ: Mapping[str, str] = os.envir
         raise ConfigError(_describe(source, "", error)) from None
     parsed = tuple(_integration(item, index, source) for index, item in enumerate(integrations))
     _check_unique(parsed, source)
+    for index, item in enumerate(parsed):
+        try:
+            base.alerts.select(item.alert_channels)
+        except ValueError as error:
+            raise ConfigError(f"{source}: integrations[{index}].alert_channels: {error}") from None
     return base.model_copy(update={"integrations": parsed})
 
 

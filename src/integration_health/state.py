@@ -23,13 +23,32 @@ from integration_health.domain import (
 AlertAfter = Callable[[str], timedelta]
 """Return how long an integration may stay offline before an alert opens."""
 
+Quiet = Callable[[str, datetime], datetime | None]
+"""Return when the maintenance window covering an integration at a time ends, or None."""
+
+GraceUntil = Callable[[str], datetime]
+"""Return the time before which no alert opens for an integration (the monitor's own start)."""
+
+
+def _never_quiet(_: str, __: datetime) -> None:
+    return None
+
 
 class HealthStore:
     """Current health per integration, and the rules that turn results into events."""
 
-    def __init__(self, alert_after: AlertAfter) -> None:
+    def __init__(
+        self,
+        alert_after: AlertAfter,
+        *,
+        quiet: Quiet = _never_quiet,
+        grace_until: GraceUntil | None = None,
+    ) -> None:
         self._alert_after = alert_after
+        self._quiet = quiet
+        self._grace_until = grace_until
         self._health: dict[str, IntegrationHealth] = {}
+        self._quiet_end: dict[str, datetime] = {}
 
     def get(self, integration: str) -> IntegrationHealth | None:
         """Return the health of one integration, or None before its first result."""
@@ -76,38 +95,61 @@ class HealthStore:
         for name, health in self._health.items():
             if health.status is HealthStatus.OFFLINE and not health.alert_open:
                 updated, alert = self._alert_transition(health, health, now)
+                self._health[name] = updated
                 if alert is not None:
-                    self._health[name] = updated
                     events.append(alert)
         return events
 
     def _alert_transition(
         self, previous: IntegrationHealth | None, current: IntegrationHealth, now: datetime
     ) -> tuple[IntegrationHealth, Event | None]:
-        was_open = previous is not None and previous.alert_open
         if current.status is not HealthStatus.OFFLINE:
-            if was_open and previous is not None and previous.downtime_start is not None:
-                resolved = AlertResolved(
-                    integration=current.integration,
-                    downtime_start=previous.downtime_start,
-                    status=current.status,
-                    response_time_ms=current.response_time_ms,
-                    occurred_at=current.last_check,
-                )
-                return dataclasses.replace(current, alert_open=False), resolved
+            return self._resolve(previous, current)
+        if current.alert_open or current.downtime_start is None:
             return current, None
-        if was_open or current.downtime_start is None:
+        current = self._after_maintenance(current, now)
+        name = current.integration
+        if name in self._quiet_end or current.downtime_start is None:
             return current, None
-        if current.downtime(now) <= self._alert_after(current.integration):
+        if self._grace_until is not None and now < self._grace_until(name):
+            return current, None
+        if current.downtime(now) <= self._alert_after(name):
             return current, None
         opened = AlertOpened(
-            integration=current.integration,
+            integration=name,
             downtime_start=current.downtime_start,
             consecutive_failures=current.consecutive_failures,
             error=current.error_message,
             occurred_at=now,
         )
         return dataclasses.replace(current, alert_open=True), opened
+
+    def _resolve(
+        self, previous: IntegrationHealth | None, current: IntegrationHealth
+    ) -> tuple[IntegrationHealth, Event | None]:
+        self._quiet_end.pop(current.integration, None)
+        if previous is None or not previous.alert_open or previous.downtime_start is None:
+            return current, None
+        resolved = AlertResolved(
+            integration=current.integration,
+            downtime_start=previous.downtime_start,
+            status=current.status,
+            response_time_ms=current.response_time_ms,
+            occurred_at=current.last_check,
+        )
+        return dataclasses.replace(current, alert_open=False), resolved
+
+    def _after_maintenance(self, current: IntegrationHealth, now: datetime) -> IntegrationHealth:
+        """Return ``current``, its outage counted from the end of a window it outlasted."""
+        name = current.integration
+        window_end = self._quiet(name, now)
+        if window_end is not None:
+            self._quiet_end[name] = max(window_end, self._quiet_end.get(name, window_end))
+            return current
+        if name not in self._quiet_end or current.downtime_start is None:
+            return current
+        start = max(current.downtime_start, self._quiet_end.pop(name))
+        return dataclasses.replace(current, downtime_start=start)
 
 
 def _apply(previous: IntegrationHealth | None, result: HealthCheckResult) -> IntegrationHealth:

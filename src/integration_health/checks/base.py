@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -10,15 +9,9 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from integration_health.alerts.config import MaintenanceWindow
 from integration_health.durations import Duration
-
-_NAME = re.compile(r"^[a-z0-9._-]{1,64}$")
-
-
-def _check_name(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError("a name is 1-64 characters of lowercase letters, digits, '.', '_' or '-'")
-    return value
+from integration_health.names import Name
 
 
 def _check_url(value: str) -> str:
@@ -27,9 +20,6 @@ def _check_url(value: str) -> str:
         raise ValueError("must be an http:// or https:// URL with a host")
     return value.rstrip("/")
 
-
-Name = Annotated[str, AfterValidator(_check_name)]
-"""An integration's name: lowercase letters, digits, '.', '_' and '-', 1-64 characters."""
 
 HttpUrl = Annotated[str, AfterValidator(_check_url)]
 """An http(s) URL with a host, kept as written but for a trailing slash."""
@@ -63,6 +53,9 @@ class IntegrationConfig(BaseModel):
     timeout: Duration | None = None
     degraded_after: Duration | None = None
     alert_after: Duration | None = None
+    alert_channels: tuple[Name, ...] | None = None
+    """The alert channels this integration notifies; None means every channel."""
+    maintenance: tuple[MaintenanceWindow, ...] = ()
 
     def probe(self) -> ProbeSpec | None:
         """Return the request that checks this integration, or None if it reports instead."""
