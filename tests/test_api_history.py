@@ -33,7 +33,7 @@ integrations:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = T0 + timedelta(hours=1)
+        self.now = T0
 
     def __call__(self) -> datetime:
         return self.now

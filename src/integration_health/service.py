@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
+from integration_health.alerts.config import maintenance_calendar
 from integration_health.checks.base import IntegrationConfig, ProbeSpec
 from integration_health.checks.pms import STALE_PREFIX, PmsConfig, evaluate, stale_message
 from integration_health.checks.probe import Thresholds, new_session, run_probe
@@ -48,9 +49,17 @@ class Service:
         self.policies: dict[str, Policy] = {
             item.name: settings.policy(item) for item in settings.integrations
         }
-        self.store = HealthStore(alert_after=lambda name: self.policies[name].alert_after)
-        self.monitor = Monitor(self.store, now)
         self.started_at = now()
+        self.calendar = maintenance_calendar(
+            settings.maintenance,
+            {item.name: item.maintenance for item in settings.integrations if item.maintenance},
+        )
+        self.store = HealthStore(
+            alert_after=lambda name: self.policies[name].alert_after,
+            quiet=self.calendar.suppressed_until,
+            grace_until=self._grace_until,
+        )
+        self.monitor = Monitor(self.store, now)
         self.engine = create_engine(settings.database.url)
         self.repository = IntegrationHealthRepository(self.engine, clock=now)
         self.writer = HistoryWriter(self.repository)
@@ -82,6 +91,11 @@ class Service:
                 check = probe_function(session, item, spec, policy.thresholds, self.now)
                 jobs.append(Job(item.name, policy.interval.total_seconds(), check))
         return jobs
+
+    def _grace_until(self, name: str) -> datetime:
+        # Outages seen right after start may be the monitor's own: one interval to report.
+        policy = self.policies[name]
+        return self.started_at + policy.interval + policy.alert_after
 
     async def start(self, *, monitor: bool = True) -> None:
         """Open the database and restore state; then, with ``monitor``, start checking."""
