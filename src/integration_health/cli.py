@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from integration_health import logs
+from integration_health.alerts.channels import build_channels, send_test
 from integration_health.api import create_app
 from integration_health.checks.probe import new_session
 from integration_health.clock import utcnow
 from integration_health.config import ConfigError, Settings, load_settings, resolve_path
 from integration_health.domain import HealthCheckResult
-from integration_health.errors import DatabaseError
+from integration_health.errors import DatabaseError, NotFoundError
 from integration_health.server import serve
 from integration_health.service import Service
 from integration_health.storage import redact, upgrade
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     database_commands.add_parser(
         "upgrade", parents=[common, config], help="apply pending migrations"
     )
+    alerts = commands.add_parser("alerts", help="alert channels")
+    alert_commands = alerts.add_subparsers(dest="alerts_command", required=True)
+    test = alert_commands.add_parser(
+        "test", parents=[common, config], help="send a test notification to each channel"
+    )
+    test.add_argument("--channel", metavar="NAME", help="only this channel")
     demo = commands.add_parser("demo", parents=[common], help="run against simulated upstreams")
     demo.add_argument("--port", type=int, default=8080, help="listen port (default: 8080)")
     return parser
@@ -70,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             settings = load_settings(resolve_path(args.config))
             return asyncio.run(check(settings, as_json=args.json))
+        if args.command == "alerts":
+            settings = load_settings(resolve_path(args.config))
+            return asyncio.run(test_channels(settings, args.channel))
         if args.command == "db":
             settings = load_settings(resolve_path(args.config))
             return asyncio.run(upgrade_database(settings.database.url))
@@ -80,6 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     asyncio.run(run_demo(args.port))
     return 0
+
+
+async def test_channels(settings: Settings, only: str | None) -> int:
+    """Send a test notification to channel ``only`` or to every one; 0 only if all accepted."""
+    channels = build_channels(settings.alerts)
+    if not channels:
+        raise ConfigError("no alert channel to test: add one under alerts.channels")
+    try:
+        results = await send_test(channels, only, now=utcnow())
+    except NotFoundError as error:
+        raise ConfigError(str(error)) from None
+    for name, delivery in results:
+        print(f"{name}: {'delivered' if delivery.ok else f'failed ({delivery.reason})'}")
+    return 0 if all(delivery.ok for _, delivery in results) else 1
 
 
 async def upgrade_database(url: str) -> int:

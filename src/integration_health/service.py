@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from datetime import datetime, timedelta
 
 import aiohttp
 
+from integration_health.alerts.channels import build_channels
 from integration_health.alerts.config import maintenance_calendar
+from integration_health.alerts.dispatcher import Dispatcher
+from integration_health.alerts.keeper import AlertKeeper
 from integration_health.checks.base import IntegrationConfig, ProbeSpec
 from integration_health.checks.pms import STALE_PREFIX, PmsConfig, evaluate, stale_message
 from integration_health.checks.probe import Thresholds, new_session, run_probe
@@ -22,6 +26,7 @@ from integration_health.monitor import Monitor
 from integration_health.scheduler import CheckFn, Job, Scheduler
 from integration_health.state import HealthStore
 from integration_health.storage import (
+    AlertRepository,
     HistoryWriter,
     IntegrationHealthRepository,
     create_engine,
@@ -36,6 +41,8 @@ DATABASE_START_DEADLINE = 10.0
 """Seconds start-up waits for the database before monitoring goes on without it."""
 FINAL_FLUSH_DEADLINE = 0.5
 """Seconds a stop waits for the last history rows to be written."""
+DELIVERY_GRACE = 0.3
+"""Seconds a stop gives notifications being sent; those cut short go out after the next start."""
 SWEEP_EVERY = 1.0
 """Seconds between looks for silent PMS integrations and alerts due between results."""
 
@@ -68,8 +75,19 @@ class Service:
         }
         self._last_report: dict[str, datetime] = {}
         self._stale: set[str] = set()
+        self.alerts = AlertRepository(self.engine)
+        self.dispatcher = Dispatcher(self.alerts, build_channels(settings.alerts), now=now)
+        self.keeper = AlertKeeper(
+            self.alerts,
+            self.dispatcher,
+            settings=settings.alerts,
+            routes={item.name: item.alert_channels for item in settings.integrations},
+            calendar=self.calendar,
+            now=now,
+        )
         self.monitor.on_result(self._keep_result)
         self.monitor.on_event(self._keep_event)
+        self.monitor.on_event(self.keeper.handle)
         self.scheduler: Scheduler | None = None
         self._session: aiohttp.ClientSession | None = None
         self._stop = asyncio.Event()
@@ -101,6 +119,12 @@ class Service:
         """Open the database and restore state; then, with ``monitor``, start checking."""
         await self._open_database()
         self._tasks.append(asyncio.create_task(self.writer.run(self._stop), name="writer"))
+        self._tasks.append(asyncio.create_task(self.keeper.run(self._stop), name="alerts"))
+        self._tasks.append(
+            asyncio.create_task(
+                self.dispatcher.run(self._stop, grace=DELIVERY_GRACE), name="notifications"
+            )
+        )
         self._tasks.append(
             asyncio.create_task(
                 retention.run(
@@ -152,6 +176,7 @@ class Service:
                 if self.settings.database.auto_migrate:
                     await upgrade(self.settings.database.url)
                 remembered = await self.repository.load_states()
+                alerting = {alert.integration_id for alert in await self.alerts.open_alerts()}
         except DatabaseError as error:
             # Monitoring goes on without the database; history waits in memory for it.
             reason = f"{error}: {error.detail}" if error.detail else str(error)
@@ -164,7 +189,12 @@ class Service:
         except Exception as error:  # noqa: BLE001 - a failed migration must not stop the checks
             log.error("database %s could not be migrated (%s)", where, type(error).__name__)
             return
-        self.store.restore(state for state in remembered if state.integration in self.policies)
+        # The alerts table is written with each alert; the state snapshot may lag behind it.
+        self.store.restore(
+            dataclasses.replace(state, alert_open=state.integration in alerting)
+            for state in remembered
+            if state.integration in self.policies
+        )
         for name in self.reporting:
             state = self.store.get(name)
             if state is not None:

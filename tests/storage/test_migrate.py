@@ -13,7 +13,13 @@ from integration_health.storage import create_engine, current_revision, downgrad
 from integration_health.storage.tables import metadata
 from tests.storage.support import admin
 
-TABLES = {"integration_health", "integration_events", "integration_state"}
+TABLES = {
+    "integration_health",
+    "integration_events",
+    "integration_state",
+    "alerts",
+    "notifications",
+}
 
 
 async def tables_in(url: URL) -> set[str]:
@@ -32,7 +38,7 @@ async def tables_in(url: URL) -> set[str]:
 async def test_upgrade_creates_every_table_in_an_empty_database(empty_database_url: URL) -> None:
     await upgrade(empty_database_url)
 
-    assert (TABLES, "0001") == (
+    assert (TABLES, "0002") == (
         await tables_in(empty_database_url),
         await current_revision(empty_database_url),
     )

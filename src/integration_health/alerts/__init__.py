@@ -1,5 +1,6 @@
-"""Alert notifications: channels (Apprise and our webhook), retries, and maintenance windows."""
+"""Alert notifications: channels (Apprise, our webhook), the outbox, retries, maintenance."""
 
+from integration_health.alerts import outbox
 from integration_health.alerts.apprise_channel import AppriseChannel
 from integration_health.alerts.backoff import next_attempt
 from integration_health.alerts.channels import build_channels, send_test
@@ -10,6 +11,7 @@ from integration_health.alerts.config import (
     maintenance_calendar,
 )
 from integration_health.alerts.delivery import Channel, Delivery, Outcome
+from integration_health.alerts.dispatcher import Dispatcher
 from integration_health.alerts.maintenance import MaintenanceCalendar, Occurrence
 from integration_health.alerts.notification import Notification, NotificationEvent
 from integration_health.alerts.webhook import WebhookChannel
@@ -20,6 +22,7 @@ __all__ = [
     "Channel",
     "ChannelConfig",
     "Delivery",
+    "Dispatcher",
     "MaintenanceCalendar",
     "MaintenanceWindow",
     "Notification",
@@ -30,5 +33,6 @@ __all__ = [
     "build_channels",
     "maintenance_calendar",
     "next_attempt",
+    "outbox",
     "send_test",
 ]

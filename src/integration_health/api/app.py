@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 
-from integration_health.api import errors, health, history, reports
+from integration_health.api import alerts, errors, health, history, reports
 from integration_health.service import Service
 
 
@@ -34,4 +34,5 @@ def create_app(service: Service, *, run_monitor: bool = True) -> FastAPI:
     app.include_router(health.router)
     app.include_router(history.router)
     app.include_router(reports.router)
+    app.include_router(alerts.router)
     return app

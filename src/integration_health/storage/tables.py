@@ -1,4 +1,4 @@
-"""The three tables: history rows, events, and the state restored after a restart.
+"""The tables: history rows, events, the state restored after a restart, alerts and their outbox.
 
 ``migrations/versions`` creates exactly these; a change here needs a new revision there.
 """
@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -93,3 +94,55 @@ integration_state = Table(
     Column("error_rate", ExactDecimal),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("integration_id", Text, nullable=False),
+    Column("downtime_start", UtcDateTime, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("consecutive_failures", Integer, nullable=False, server_default=text("0")),
+    Column("last_reminder_at", UtcDateTime),
+)
+
+# At most one open alert per integration, across restarts and processes: the database
+# refuses a second one, and the same index finds the open alert to resolve.
+_OPEN = alerts.c.resolved_at.is_(None)
+Index(
+    "uq_alerts_integration_id_open",
+    alerts.c.integration_id,
+    unique=True,
+    postgresql_where=_OPEN,
+    sqlite_where=_OPEN,
+)
+Index("ix_alerts_integration_id_opened_at", alerts.c.integration_id, alerts.c.opened_at.desc())
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("alert_id", Uuid, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("payload", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("first_failure_at", UtcDateTime),
+    Column("delivered_at", UtcDateTime),
+    Column("given_up_at", UtcDateTime),
+    Column("last_error", Text),
+)
+
+# Delivered and abandoned rows pile up; the dispatcher's poll reads only the pending ones.
+_PENDING = notifications.c.delivered_at.is_(None) & notifications.c.given_up_at.is_(None)
+Index(
+    "ix_notifications_pending_next_attempt_at",
+    notifications.c.next_attempt_at,
+    postgresql_where=_PENDING,
+    sqlite_where=_PENDING,
+)
+Index("ix_notifications_alert_id_channel", notifications.c.alert_id, notifications.c.channel)

@@ -1,0 +1,402 @@
+"""Alerts and their notification outbox: a notification is stored before it is ever sent.
+
+Opening, resolving and reminding each write the alert and its notifications in one
+transaction, so a crash can lose neither half; the dispatcher then works through the rows
+still pending, and a row sent but not yet marked is sent again after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+from uuid import UUID, uuid4
+
+from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from integration_health.domain import AlertOpened, AlertResolved
+from integration_health.errors import DatabaseError
+from integration_health.storage.tables import alerts, notifications
+
+if TYPE_CHECKING:
+    # Only the type: the alerts package imports this module for its dispatcher.
+    from integration_health.alerts.notification import Notification
+
+T = TypeVar("T")
+Work = Callable[[AsyncConnection], Awaitable[T]]
+
+Outgoing = Sequence[tuple[str, "Notification"]]
+"""Notifications to store, each with the name of the channel it goes to."""
+
+AlertState = Literal["open", "resolved"]
+DeliveryState = Literal["pending", "delivered", "given_up"]
+
+_a = alerts.c
+_n = notifications.c
+_OPEN = _a.resolved_at.is_(None)
+_PENDING = and_(_n.delivered_at.is_(None), _n.given_up_at.is_(None))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert: an outage that lasted past its threshold, open until the integration is back."""
+
+    id: UUID
+    integration_id: str
+    downtime_start: datetime
+    opened_at: datetime
+    resolved_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    last_reminder_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        """Return whether the alert has not been resolved."""
+        return self.resolved_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One notification waiting to be sent to one channel."""
+
+    id: UUID
+    alert_id: UUID
+    channel: str
+    event: str
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime
+    first_failure_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelDelivery:
+    """Where one notification of an alert stands on its channel."""
+
+    channel: str
+    event: str
+    state: DeliveryState
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    given_up_at: datetime | None
+    last_error: str | None
+
+
+class ListedAlert(NamedTuple):
+    """An alert and the delivery of each of its notifications, oldest first."""
+
+    alert: AlertRow
+    deliveries: list[ChannelDelivery]
+
+
+class AlertRepository:
+    """Alerts and the outbox of their notifications, in the same database as the history."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._secret = engine.url.password
+
+    async def open_alert(self, alert_id: UUID, opened: AlertOpened, outgoing: Outgoing) -> bool:
+        """Store an open alert and its notifications together; False if one is already open."""
+
+        _check_ids(alert_id, outgoing)
+
+        async def work(connection: AsyncConnection) -> bool:
+            row = _alert_row(alert_id, opened)
+            if (await connection.execute(_open_statement(connection), row)).first() is None:
+                return False
+            await _enqueue(connection, alert_id, outgoing, opened.occurred_at)
+            return True
+
+        return await self._run("Failed to store the opened alert", work, transaction=True)
+
+    async def resolve_alert(
+        self,
+        integration_id: str,
+        resolved: AlertResolved,
+        outgoing: Callable[[UUID], Outgoing],
+    ) -> UUID | None:
+        """Resolve the open alert of an integration and store ``outgoing(its id)``.
+
+        Return the alert's id, or None (storing nothing) if the integration has no open alert.
+        """
+        statement = (
+            update(alerts)
+            .where(_a.integration_id == integration_id, _OPEN)
+            .values(resolved_at=resolved.occurred_at)
+            .returning(_a.id)
+        )
+
+        async def work(connection: AsyncConnection) -> UUID | None:
+            alert_id: UUID | None = (await connection.execute(statement)).scalar()
+            if alert_id is not None:
+                sent = outgoing(alert_id)
+                _check_ids(alert_id, sent)
+                await _enqueue(connection, alert_id, sent, resolved.occurred_at)
+            return alert_id
+
+        return await self._run("Failed to store the resolved alert", work, transaction=True)
+
+    async def record_reminder(self, alert_id: UUID, now: datetime, outgoing: Outgoing) -> bool:
+        """Note a reminder sent at ``now`` and store its notifications; False if not open."""
+        _check_ids(alert_id, outgoing)
+        statement = (
+            update(alerts)
+            .where(_a.id == alert_id, _OPEN)
+            .values(last_reminder_at=now)
+            .returning(_a.id)
+        )
+
+        async def work(connection: AsyncConnection) -> bool:
+            if (await connection.execute(statement)).first() is None:
+                return False
+            await _enqueue(connection, alert_id, outgoing, now)
+            return True
+
+        return await self._run("Failed to store the alert reminder", work, transaction=True)
+
+    async def open_alerts(self) -> list[AlertRow]:
+        """Return every open alert, oldest first."""
+        query = select(alerts).where(_OPEN).order_by(_a.opened_at, _a.id)
+        found = await self._run("Failed to load the open alerts", _fetch(query))
+        return [_alert(row) for row in found]
+
+    async def due(
+        self, now: datetime, limit: int = 100, exclude: Collection[UUID] = ()
+    ) -> list[OutboxRow]:
+        """Return pending notifications due by ``now``, oldest first, except those ``exclude``s.
+
+        A notification waits while an older one of the same alert is pending on its channel,
+        so each channel hears of an alert's events in the order they happened.
+        """
+        earlier = notifications.alias("earlier")
+        older_pending = exists().where(
+            earlier.c.alert_id == _n.alert_id,
+            earlier.c.channel == _n.channel,
+            earlier.c.delivered_at.is_(None),
+            earlier.c.given_up_at.is_(None),
+            or_(
+                earlier.c.created_at < _n.created_at,
+                and_(earlier.c.created_at == _n.created_at, earlier.c.id < _n.id),
+            ),
+        )
+        query = (
+            select(*_OUTBOX_COLUMNS)
+            .where(_PENDING, _n.next_attempt_at <= now, ~older_pending)
+            .order_by(_n.created_at, _n.id)
+            .limit(limit)
+        )
+        if exclude:
+            query = query.where(_n.id.not_in(bindparam("exclude", list(exclude), expanding=True)))
+        found = await self._run("Failed to fetch due notifications", _fetch(query))
+        return [_outbox(row) for row in found]
+
+    async def mark_delivered(self, notification_id: UUID, now: datetime, attempts: int) -> None:
+        """Record that a notification was delivered at ``now`` on attempt ``attempts``."""
+        await self._mark(
+            "Failed to mark a notification delivered",
+            notification_id,
+            attempts=attempts,
+            delivered_at=now,
+        )
+
+    async def mark_retry(
+        self,
+        notification_id: UUID,
+        attempts: int,
+        next_attempt_at: datetime,
+        first_failure_at: datetime,
+        reason: str,
+    ) -> None:
+        """Record a failed attempt and when to try again."""
+        await self._mark(
+            "Failed to schedule a notification retry",
+            notification_id,
+            attempts=attempts,
+            next_attempt_at=next_attempt_at,
+            first_failure_at=first_failure_at,
+            last_error=reason,
+        )
+
+    async def mark_given_up(
+        self, notification_id: UUID, now: datetime, reason: str, attempts: int
+    ) -> None:
+        """Record that a notification will never be sent, and why."""
+        await self._mark(
+            "Failed to mark a notification given up",
+            notification_id,
+            attempts=attempts,
+            given_up_at=now,
+            last_error=reason,
+        )
+
+    async def list_alerts(
+        self,
+        state: AlertState | None = None,
+        integration: str | None = None,
+        limit: int = 100,
+    ) -> list[ListedAlert]:
+        """Return alerts newest first, each with its notifications' delivery on every channel."""
+        query = select(alerts).order_by(_a.opened_at.desc(), _a.id).limit(limit)
+        if state == "open":
+            query = query.where(_OPEN)
+        elif state == "resolved":
+            query = query.where(_a.resolved_at.is_not(None))
+        if integration is not None:
+            query = query.where(_a.integration_id == integration)
+
+        async def work(connection: AsyncConnection) -> list[ListedAlert]:
+            found = [_alert(row) for row in (await connection.execute(query)).all()]
+            if not found:
+                return []
+            sent = (
+                select(notifications)
+                .where(_n.alert_id.in_([alert.id for alert in found]))
+                .order_by(_n.created_at, _n.channel, _n.id)
+            )
+            deliveries: dict[UUID, list[ChannelDelivery]] = {alert.id: [] for alert in found}
+            for row in (await connection.execute(sent)).all():
+                deliveries[row.alert_id].append(_delivery(row))
+            return [ListedAlert(alert, deliveries[alert.id]) for alert in found]
+
+        return await self._run("Failed to list alerts", work)
+
+    async def _mark(self, context: str, notification_id: UUID, **values: Any) -> None:
+        statement = update(notifications).where(_n.id == notification_id).values(**values)
+
+        async def work(connection: AsyncConnection) -> None:
+            await connection.execute(statement)
+
+        await self._run(context, work)
+
+    async def _run(self, context: str, work: Work[T], *, transaction: bool = False) -> T:
+        for attempt in (1, 2):
+            try:
+                if transaction:
+                    async with self._engine.begin() as connection:
+                        return await work(connection)
+                async with self._autocommit.connect() as connection:
+                    return await work(connection)
+            except DBAPIError as exc:
+                # A pooled connection that died with a database restart fails on its first
+                # statement and is discarded: nothing was written, so try a fresh one.
+                if exc.connection_invalidated and attempt == 1:
+                    continue
+                raise DatabaseError.wrapping(context, exc, self._secret) from exc
+            except (SQLAlchemyError, OSError) as exc:
+                raise DatabaseError.wrapping(context, exc, self._secret) from exc
+        raise AssertionError("unreachable")
+
+
+_OUTBOX_COLUMNS = (
+    _n.id,
+    _n.alert_id,
+    _n.channel,
+    _n.event,
+    _n.payload,
+    _n.created_at,
+    _n.attempts,
+    _n.next_attempt_at,
+    _n.first_failure_at,
+)
+
+
+def _open_statement(connection: AsyncConnection) -> Any:
+    # The partial unique index decides: a second open alert for an integration is skipped
+    # rather than raised, so the caller learns of it without parsing a driver error.
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    return (
+        insert(alerts)
+        .on_conflict_do_nothing(index_elements=[_a.integration_id], index_where=_OPEN)
+        .returning(_a.id)
+    )
+
+
+def _alert_row(alert_id: UUID, opened: AlertOpened) -> dict[str, Any]:
+    return {
+        "id": alert_id,
+        "integration_id": opened.integration,
+        "downtime_start": opened.downtime_start,
+        "opened_at": opened.occurred_at,
+        "resolved_at": None,
+        "last_error": opened.error,
+        "consecutive_failures": opened.consecutive_failures,
+        "last_reminder_at": None,
+    }
+
+
+def _check_ids(alert_id: UUID, outgoing: Outgoing) -> None:
+    for _, notification in outgoing:
+        if notification.alert_id != alert_id:
+            raise ValueError(
+                f"a notification of alert {notification.alert_id} given for {alert_id}"
+            )
+
+
+async def _enqueue(
+    connection: AsyncConnection, alert_id: UUID, outgoing: Outgoing, now: datetime
+) -> None:
+    if not outgoing:
+        return
+    rows = [
+        {
+            "id": uuid4(),
+            "alert_id": alert_id,
+            "channel": channel,
+            "event": notification.event.value,
+            "payload": notification.to_json(),
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "first_failure_at": None,
+            "delivered_at": None,
+            "given_up_at": None,
+            "last_error": None,
+        }
+        for channel, notification in outgoing
+    ]
+    await connection.execute(notifications.insert(), rows)
+
+
+def _fetch(statement: Any) -> Work[Sequence[Row[Any]]]:
+    async def fetch(connection: AsyncConnection) -> Sequence[Row[Any]]:
+        return (await connection.execute(statement)).all()
+
+    return fetch
+
+
+def _alert(row: Row[Any]) -> AlertRow:
+    # The table's columns are the dataclass's fields, by name.
+    return AlertRow(**row._mapping)
+
+
+def _outbox(row: Row[Any]) -> OutboxRow:
+    return OutboxRow(**row._mapping)
+
+
+def _delivery(row: Row[Any]) -> ChannelDelivery:
+    state: DeliveryState = "pending"
+    if row.delivered_at is not None:
+        state = "delivered"
+    elif row.given_up_at is not None:
+        state = "given_up"
+    return ChannelDelivery(
+        channel=row.channel,
+        event=row.event,
+        state=state,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at if state == "pending" else None,
+        delivered_at=row.delivered_at,
+        given_up_at=row.given_up_at,
+        last_error=row.last_error,
+    )
