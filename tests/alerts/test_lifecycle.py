@@ -271,3 +271,24 @@ async def test_alerts_test_names_the_known_channels_for_an_unknown_one(
     code, _, stderr = await run_cli("alerts", "test", "--channel", "chat", "--config", str(config))
 
     assert (3, True) == (code, "no alert channel named 'chat'; known channels: ops-hook" in stderr)
+
+
+async def test_after_the_monitor_was_down_integrations_get_a_grace_period(
+    database_url: URL, engine: AsyncEngine, receiver: Receiver, clock: Clock
+) -> None:
+    text = settings_text(database_url, receiver)
+    first = await started(text, clock)
+    await outage(first, clock, range(2))
+    await first.writer.flush_once()
+    await first.stop()
+
+    at(clock, 60)
+    second = await started(text, clock)
+    try:
+        await outage(second, clock, range(60, 63))
+        during_grace = len(receiver.requests)
+        await outage(second, clock, range(63, 64))
+    finally:
+        await second.stop()
+
+    assert (0, ["opened"]) == (during_grace, [body["event"] for body in bodies(receiver)])
