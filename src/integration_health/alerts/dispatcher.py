@@ -22,7 +22,8 @@ from integration_health.alerts.notification import Notification
 from integration_health.errors import DatabaseError
 
 if TYPE_CHECKING:
-    from integration_health.storage.alerts import AlertRepository, OutboxRow
+    from integration_health.storage.alert_rows import OutboxRow
+    from integration_health.storage.alerts import AlertRepository
 
 log = logging.getLogger("integration_health.alerts")
 

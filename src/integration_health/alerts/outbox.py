@@ -15,7 +15,7 @@ from integration_health.alerts.notification import Notification, NotificationEve
 from integration_health.domain import AlertOpened, AlertResolved, HealthStatus
 
 if TYPE_CHECKING:
-    from integration_health.storage.alerts import AlertRow
+    from integration_health.storage.alert_rows import AlertRow
 
 Outgoing = list[tuple[str, Notification]]
 """Notifications to store, each with the name of the channel it goes to."""

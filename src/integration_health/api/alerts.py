@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from integration_health.api.auth import require_reader
 from integration_health.api.health import ServiceDep
 from integration_health.api.schemas import Schema
-from integration_health.storage.alerts import ChannelDelivery, ListedAlert
+from integration_health.storage.alert_rows import ChannelDelivery, ListedAlert
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"], dependencies=[Depends(require_reader)])
 

@@ -1,12 +1,7 @@
 """Storage: tables, migrations, the repositories and the buffered writer (the only SQL)."""
 
-from integration_health.storage.alerts import (
-    AlertRepository,
-    AlertRow,
-    ChannelDelivery,
-    ListedAlert,
-    OutboxRow,
-)
+from integration_health.storage.alert_rows import AlertRow, ChannelDelivery, ListedAlert, OutboxRow
+from integration_health.storage.alerts import AlertRepository
 from integration_health.storage.engine import create_engine
 from integration_health.storage.migrate import current_revision, downgrade, upgrade
 from integration_health.storage.repository import IntegrationHealthRepository

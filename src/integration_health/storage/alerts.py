@@ -8,9 +8,8 @@ still pending, and a row sent but not yet marked is sent again after a restart.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
 
 from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
@@ -20,6 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from integration_health.domain import AlertOpened, AlertResolved
 from integration_health.errors import DatabaseError
+from integration_health.storage.alert_rows import (
+    AlertRow,
+    AlertState,
+    ChannelDelivery,
+    ListedAlert,
+    OutboxRow,
+    alert_from,
+    alert_row,
+    delivery_from,
+    outbox_from,
+)
 from integration_health.storage.tables import alerts, notifications
 
 if TYPE_CHECKING:
@@ -32,69 +42,11 @@ Work = Callable[[AsyncConnection], Awaitable[T]]
 Outgoing = Sequence[tuple[str, "Notification"]]
 """Notifications to store, each with the name of the channel it goes to."""
 
-AlertState = Literal["open", "resolved"]
-DeliveryState = Literal["pending", "delivered", "given_up"]
 
 _a = alerts.c
 _n = notifications.c
 _OPEN = _a.resolved_at.is_(None)
 _PENDING = and_(_n.delivered_at.is_(None), _n.given_up_at.is_(None))
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRow:
-    """One alert: an outage that lasted past its threshold, open until the integration is back."""
-
-    id: UUID
-    integration_id: str
-    downtime_start: datetime
-    opened_at: datetime
-    resolved_at: datetime | None
-    last_error: str | None
-    consecutive_failures: int
-    last_reminder_at: datetime | None
-
-    @property
-    def is_open(self) -> bool:
-        """Return whether the alert has not been resolved."""
-        return self.resolved_at is None
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One notification waiting to be sent to one channel."""
-
-    id: UUID
-    alert_id: UUID
-    channel: str
-    event: str
-    payload: dict[str, Any]
-    created_at: datetime
-    attempts: int
-    next_attempt_at: datetime
-    first_failure_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelDelivery:
-    """Where one notification of an alert stands on its channel."""
-
-    channel: str
-    event: str
-    state: DeliveryState
-    attempts: int
-    created_at: datetime
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
-    given_up_at: datetime | None
-    last_error: str | None
-
-
-class ListedAlert(NamedTuple):
-    """An alert and the delivery of each of its notifications, oldest first."""
-
-    alert: AlertRow
-    deliveries: list[ChannelDelivery]
 
 
 class AlertRepository:
@@ -111,7 +63,7 @@ class AlertRepository:
         _check_ids(alert_id, outgoing)
 
         async def work(connection: AsyncConnection) -> bool:
-            row = _alert_row(alert_id, opened)
+            row = alert_row(alert_id, opened)
             if (await connection.execute(_open_statement(connection), row)).first() is None:
                 return False
             await _enqueue(connection, alert_id, outgoing, opened.occurred_at)
@@ -168,7 +120,7 @@ class AlertRepository:
         """Return every open alert, oldest first."""
         query = select(alerts).where(_OPEN).order_by(_a.opened_at, _a.id)
         found = await self._run("Failed to load the open alerts", _fetch(query))
-        return [_alert(row) for row in found]
+        return [alert_from(row) for row in found]
 
     async def due(
         self, now: datetime, limit: int = 100, exclude: Collection[UUID] = ()
@@ -198,7 +150,7 @@ class AlertRepository:
         if exclude:
             query = query.where(_n.id.not_in(bindparam("exclude", list(exclude), expanding=True)))
         found = await self._run("Failed to fetch due notifications", _fetch(query))
-        return [_outbox(row) for row in found]
+        return [outbox_from(row) for row in found]
 
     async def mark_delivered(self, notification_id: UUID, now: datetime, attempts: int) -> None:
         """Record that a notification was delivered at ``now`` on attempt ``attempts``."""
@@ -255,7 +207,7 @@ class AlertRepository:
             query = query.where(_a.integration_id == integration)
 
         async def work(connection: AsyncConnection) -> list[ListedAlert]:
-            found = [_alert(row) for row in (await connection.execute(query)).all()]
+            found = [alert_from(row) for row in (await connection.execute(query)).all()]
             if not found:
                 return []
             sent = (
@@ -265,7 +217,7 @@ class AlertRepository:
             )
             deliveries: dict[UUID, list[ChannelDelivery]] = {alert.id: [] for alert in found}
             for row in (await connection.execute(sent)).all():
-                deliveries[row.alert_id].append(_delivery(row))
+                deliveries[row.alert_id].append(delivery_from(row))
             return [ListedAlert(alert, deliveries[alert.id]) for alert in found]
 
         return await self._run("Failed to list alerts", work)
@@ -321,19 +273,6 @@ def _open_statement(connection: AsyncConnection) -> Any:
     )
 
 
-def _alert_row(alert_id: UUID, opened: AlertOpened) -> dict[str, Any]:
-    return {
-        "id": alert_id,
-        "integration_id": opened.integration,
-        "downtime_start": opened.downtime_start,
-        "opened_at": opened.occurred_at,
-        "resolved_at": None,
-        "last_error": opened.error,
-        "consecutive_failures": opened.consecutive_failures,
-        "last_reminder_at": None,
-    }
-
-
 def _check_ids(alert_id: UUID, outgoing: Outgoing) -> None:
     for _, notification in outgoing:
         if notification.alert_id != alert_id:
@@ -372,31 +311,3 @@ def _fetch(statement: Any) -> Work[Sequence[Row[Any]]]:
         return (await connection.execute(statement)).all()
 
     return fetch
-
-
-def _alert(row: Row[Any]) -> AlertRow:
-    # The table's columns are the dataclass's fields, by name.
-    return AlertRow(**row._mapping)
-
-
-def _outbox(row: Row[Any]) -> OutboxRow:
-    return OutboxRow(**row._mapping)
-
-
-def _delivery(row: Row[Any]) -> ChannelDelivery:
-    state: DeliveryState = "pending"
-    if row.delivered_at is not None:
-        state = "delivered"
-    elif row.given_up_at is not None:
-        state = "given_up"
-    return ChannelDelivery(
-        channel=row.channel,
-        event=row.event,
-        state=state,
-        attempts=row.attempts,
-        created_at=row.created_at,
-        next_attempt_at=row.next_attempt_at if state == "pending" else None,
-        delivered_at=row.delivered_at,
-        given_up_at=row.given_up_at,
-        last_error=row.last_error,
-    )
