@@ -7,18 +7,16 @@ still pending, and a row sent but not yet marked is sent again after a restart.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from integration_health.domain import AlertOpened, AlertResolved
-from integration_health.errors import DatabaseError
 from integration_health.storage.alert_rows import (
     AlertRow,
     AlertState,
@@ -30,14 +28,13 @@ from integration_health.storage.alert_rows import (
     delivery_from,
     outbox_from,
 )
+from integration_health.storage.runner import Runner, Work
 from integration_health.storage.tables import alerts, notifications
 
 if TYPE_CHECKING:
     # Only the type: the alerts package imports this module for its dispatcher.
     from integration_health.alerts.notification import Notification
 
-T = TypeVar("T")
-Work = Callable[[AsyncConnection], Awaitable[T]]
 
 Outgoing = Sequence[tuple[str, "Notification"]]
 """Notifications to store, each with the name of the channel it goes to."""
@@ -54,8 +51,7 @@ class AlertRepository:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._secret = engine.url.password
+        self._run = Runner(engine).run
 
     async def open_alert(self, alert_id: UUID, opened: AlertOpened, outgoing: Outgoing) -> bool:
         """Store an open alert and its notifications together; False if one is already open."""
@@ -229,24 +225,6 @@ class AlertRepository:
             await connection.execute(statement)
 
         await self._run(context, work)
-
-    async def _run(self, context: str, work: Work[T], *, transaction: bool = False) -> T:
-        for attempt in (1, 2):
-            try:
-                if transaction:
-                    async with self._engine.begin() as connection:
-                        return await work(connection)
-                async with self._autocommit.connect() as connection:
-                    return await work(connection)
-            except DBAPIError as exc:
-                # A pooled connection that died with a database restart fails on its first
-                # statement and is discarded: nothing was written, so try a fresh one.
-                if exc.connection_invalidated and attempt == 1:
-                    continue
-                raise DatabaseError.wrapping(context, exc, self._secret) from exc
-            except (SQLAlchemyError, OSError) as exc:
-                raise DatabaseError.wrapping(context, exc, self._secret) from exc
-        raise AssertionError("unreachable")
 
 
 _OUTBOX_COLUMNS = (

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Row, delete, literal, select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from integration_health.domain import (
@@ -18,15 +18,12 @@ from integration_health.domain import (
 )
 from integration_health.errors import DatabaseError
 from integration_health.storage import queries, rows
+from integration_health.storage.runner import Runner, Work
 from integration_health.storage.tables import integration_events, integration_health
 from integration_health.storage.upsert import Upsert
 
-T = TypeVar("T")
-
 Clock = Callable[[], datetime]
 """Return the current time as an aware UTC datetime."""
-
-Work = Callable[[AsyncConnection], Awaitable[T]]
 
 
 def utc_now() -> datetime:
@@ -41,9 +38,8 @@ class IntegrationHealthRepository:
         self._engine = engine
         # Every call is one statement, or a loop of independent ones: autocommit spares
         # the BEGIN and COMMIT round trips a transaction would add to each.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._clock = clock
-        self._secret = engine.url.password
+        self._run = Runner(engine).run
 
     async def ping(self) -> bool:
         """Return whether the database answers a query."""
@@ -156,25 +152,6 @@ class IntegrationHealthRepository:
         # outside a transaction each would commit (and sync) on its own.
         sqlite_batch = len(batch) > 1 and self._engine.dialect.name == "sqlite"
         return await self._run(context, write, transaction=sqlite_batch)
-
-    async def _run(self, context: str, work: Work[T], *, transaction: bool = False) -> T:
-        for attempt in (1, 2):
-            try:
-                if transaction:
-                    async with self._engine.begin() as connection:
-                        return await work(connection)
-                async with self._autocommit.connect() as connection:
-                    return await work(connection)
-            except DBAPIError as exc:
-                # A pooled connection that died with a database restart fails once and is
-                # discarded; every statement here can be repeated, so try a fresh one.
-                if exc.connection_invalidated and attempt == 1:
-                    continue
-                raise DatabaseError.wrapping(context, exc, self._secret) from exc
-            # sqlite3 raises OverflowError for an integer past 64 bits unwrapped by SQLAlchemy.
-            except (SQLAlchemyError, OSError, OverflowError) as exc:
-                raise DatabaseError.wrapping(context, exc, self._secret) from exc
-        raise AssertionError("unreachable")
 
 
 def _fetch(statement: Any, parameters: dict[str, Any]) -> Work[Sequence[Row[Any]]]:
