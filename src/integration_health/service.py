@@ -14,16 +14,15 @@ from integration_health.alerts.channels import build_channels
 from integration_health.alerts.config import maintenance_calendar
 from integration_health.alerts.dispatcher import Dispatcher
 from integration_health.alerts.keeper import AlertKeeper
-from integration_health.checks.base import IntegrationConfig, ProbeSpec
 from integration_health.checks.pms import STALE_PREFIX, PmsConfig, evaluate, stale_message
-from integration_health.checks.probe import Thresholds, new_session, run_probe
+from integration_health.checks.probe import bind, new_session
 from integration_health.clock import Clock, utcnow
 from integration_health.config import Policy, Settings
 from integration_health.domain import Event, HealthCheckResult, HealthRecord, PmsMetrics
 from integration_health.errors import DatabaseError
 from integration_health.history import stored_event
 from integration_health.monitor import Monitor
-from integration_health.scheduler import CheckFn, Job, Scheduler
+from integration_health.scheduler import Job, Scheduler
 from integration_health.state import HealthStore
 from integration_health.storage import (
     AlertRepository,
@@ -106,7 +105,7 @@ class Service:
             spec = item.probe()
             if spec is not None:
                 policy = self.policies[item.name]
-                check = probe_function(session, item, spec, policy.thresholds, self.now)
+                check = bind(session, item.name, spec, policy.thresholds, self.now)
                 jobs.append(Job(item.name, policy.interval.total_seconds(), check))
         return jobs
 
@@ -248,18 +247,3 @@ class Service:
         state = self.store.get(integration)
         if state is not None:
             self.writer.add_state(state)
-
-
-def probe_function(
-    session: aiohttp.ClientSession,
-    item: IntegrationConfig,
-    spec: ProbeSpec,
-    thresholds: Thresholds,
-    now: Clock,
-) -> CheckFn:
-    """Return a function that probes ``item`` once."""
-
-    async def check() -> HealthCheckResult:
-        return await run_probe(session, item.name, spec, thresholds, now)
-
-    return check

@@ -35,12 +35,14 @@ def _check(service: Service, credentials: HTTPAuthorizationCredentials | None) -
         raise ApiError(401, "invalid bearer token")
 
 
-def require_writer(request: Request, credentials: Credentials) -> None:
+# async, though neither awaits: FastAPI runs a plain ``def`` dependency in its threadpool,
+# and that round trip costs more than the check itself on every request.
+async def require_writer(request: Request, credentials: Credentials) -> None:
     """Refuse the request unless it carries a configured token."""
     _check(request.app.state.service, credentials)
 
 
-def require_reader(request: Request, credentials: Credentials) -> None:
+async def require_reader(request: Request, credentials: Credentials) -> None:
     """Refuse the request without a token if reads are configured to need one."""
     service: Service = request.app.state.service
     if service.settings.api.read_requires_token:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiohttp
+from yarl import URL
 
 from integration_health.checks.base import ProbeSpec
 from integration_health.domain import HealthCheckResult
@@ -71,6 +73,21 @@ async def run_probe(
     return classify(name, spec, status, elapsed, limits=limits, at=now())
 
 
+def bind(
+    session: aiohttp.ClientSession,
+    name: str,
+    spec: ProbeSpec,
+    limits: Thresholds,
+    now: Callable[[], datetime],
+) -> Callable[[], Awaitable[HealthCheckResult]]:
+    """Return a function that probes ``spec`` once, as integration ``name``."""
+
+    async def check() -> HealthCheckResult:
+        return await run_probe(session, name, spec, limits, now)
+
+    return check
+
+
 def classify(
     name: str,
     spec: ProbeSpec,
@@ -93,8 +110,20 @@ def classify(
     return HealthCheckResult.offline(name, f"HTTP {status}", at)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _target(url: str) -> URL | str:
+    """Return ``url`` parsed, or as it is for aiohttp to reject in its own words."""
+    # aiohttp parses a str URL on every request and yarl's own cache holds only 128 of them:
+    # with thousands of integrations that parse was ~5% of the CPU of a check.
+    try:
+        return URL(url)
+    except ValueError:
+        return url
+
+
 async def _get(session: aiohttp.ClientSession, spec: ProbeSpec) -> int:
-    async with session.get(spec.url, headers=dict(spec.headers), max_redirects=5) as response:
+    target = _target(spec.url)
+    async with session.get(target, headers=dict(spec.headers), max_redirects=5) as response:
         read = 0
         while read <= BODY_LIMIT:
             chunk = await response.content.readany()

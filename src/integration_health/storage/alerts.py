@@ -50,7 +50,6 @@ class AlertRepository:
     """Alerts and the outbox of their notifications, in the same database as the history."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
         self._run = Runner(engine).run
 
     async def open_alert(self, alert_id: UUID, opened: AlertOpened, outgoing: Outgoing) -> bool:
