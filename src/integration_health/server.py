@@ -40,6 +40,7 @@ async def serve(app: FastAPI, host: str, port: int) -> None:
         port=port,
         log_config=None,
         lifespan="on",
+        http="httptools",
         timeout_graceful_shutdown=1,
     )
     await _Server(config).serve()

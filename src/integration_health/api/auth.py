@@ -35,8 +35,7 @@ def _check(service: Service, credentials: HTTPAuthorizationCredentials | None) -
         raise ApiError(401, "invalid bearer token")
 
 
-# async, though neither awaits: FastAPI runs a plain ``def`` dependency in its threadpool,
-# and that round trip costs more than the check itself on every request.
+# async, though neither awaits: as for get_service, a plain def would run in the threadpool.
 async def require_writer(request: Request, credentials: Credentials) -> None:
     """Refuse the request unless it carries a configured token."""
     _check(request.app.state.service, credentials)

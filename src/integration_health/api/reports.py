@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from integration_health.api.auth import require_writer
 from integration_health.api.errors import ApiError, validation_error
+from integration_health.api.health import ServiceDep
 from integration_health.api.inputs import EventIn, ReportIn, parse, read_json
 from integration_health.api.schemas import ErrorOut, HealthRecordOut, IntegrationEventOut
 from integration_health.domain import IntegrationEvent
@@ -26,11 +27,8 @@ MAX_AHEAD = timedelta(minutes=5)
 
 
 @router.post("/{integration}/reports", status_code=201)
-async def report(integration: str, request: Request) -> HealthRecordOut:
+async def report(integration: str, request: Request, service: ServiceDep) -> HealthRecordOut:
     """Record a PMS integration's report; answer with the stored row and its derived status."""
-    # Not ServiceDep: FastAPI runs a plain ``def`` dependency in its threadpool, and that
-    # round trip cost more than the rest of a report (bench/reports.py); so in event() too.
-    service: Service = request.app.state.service
     _known(service, integration)
     if integration not in service.reporting:
         raise ApiError(
@@ -45,9 +43,8 @@ async def report(integration: str, request: Request) -> HealthRecordOut:
 
 
 @router.post("/{integration}/events", status_code=201)
-async def event(integration: str, request: Request) -> IntegrationEventOut:
+async def event(integration: str, request: Request, service: ServiceDep) -> IntegrationEventOut:
     """Store an event told about an integration; answer with the stored event."""
-    service: Service = request.app.state.service
     _known(service, integration)
     body = parse(EventIn, await read_json(request))
     _not_ahead(service, "occurredAt", body.occurred_at)
