@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Iterator
 
@@ -32,8 +33,19 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
+def tune_gc() -> None:
+    """Collect rarely and never look at start-up objects again: fewer, shorter GC pauses."""
+    # Each check in flight holds ~50 tracked objects and leaves no cycles behind; with the
+    # default thresholds the collector took ~27% of the CPU at 4,000 checks/s and its full
+    # passes (60-75 ms) were the whole p99 of added latency (bench/scheduler.py).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000)
+
+
 async def serve(app: FastAPI, host: str, port: int) -> None:
     """Serve ``app`` until SIGINT or SIGTERM, then shut it down gracefully."""
+    tune_gc()
     config = uvicorn.Config(
         app,
         host=host,
