@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
+
+from integration_health.ids import new_id
 
 
 class HealthStatus(StrEnum):
@@ -179,7 +181,7 @@ class HealthRecord:
     fees_sync_status: str | None = None
     booking_loss_rate: Decimal | None = None
     error_rate: Decimal | None = None
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=new_id)
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -210,5 +212,5 @@ class IntegrationEvent:
     message: str
     occurred_at: datetime
     metadata: dict[str, Any] = field(default_factory=dict)
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=new_id)
     created_at: datetime | None = None
