@@ -2,8 +2,8 @@
 
 Run ``make bench`` (that is ``.venv/bin/python bench/scheduler.py``), ``--quick`` for a smoke
 run, ``--help`` for the knobs. Two scenarios, each wiring the real ``Scheduler``, ``run_probe``
-(one shared client session), ``Monitor`` and ``HealthStore`` as the service does; history, alerts
-and the database are left out:
+(one shared client session), ``Monitor`` and ``HealthStore`` as the service does, and history
+as below; alerts are left out:
 
 - throughput: N integrations every ``--interval`` against an upstream that answers after
   ``--delay``; checks/s, CPU per check, schedule lag and the latency the monitor adds.
@@ -12,37 +12,72 @@ and the database are left out:
 
 Added latency is the response time the monitor reports minus the upstream's fixed delay.
 Figures are taken after a warm-up round, so connection set-up is left out.
+
+History is kept as the service keeps it: every result becomes a history row and a state, every
+event a stored event, all queued on the real ``HistoryWriter`` running in the same event loop
+(it flushes every second, or sooner once a batch of 1,000 waits) on a database migrated first.
+``--history`` picks the database, which both scenarios write into: by default a throwaway
+``ih_bench_<random>`` created beside TEST_DATABASE_URL (else
+postgresql://postgres@127.0.0.1:5432/test) and dropped at the end; any sqlite:///path or
+postgresql:// URL, written into as it is; or ``none`` for no history at all. After the checks
+stop, the writer makes its final flush and the rows the database gained are counted against
+all the checks of the scenario, warm-up and drain included.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
 import gc
 import importlib
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from multiprocessing.connection import Connection
+from typing import Any
+from uuid import uuid4
 
 import aiohttp
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integration_health.checks.base import ProbeSpec
 from integration_health.checks.probe import Thresholds, new_session, run_probe
 from integration_health.clock import utcnow
-from integration_health.domain import HealthCheckResult
+from integration_health.domain import Event, HealthCheckResult, HealthRecord
+from integration_health.errors import DatabaseError
+from integration_health.history import stored_event
 from integration_health.monitor import Monitor
 from integration_health.scheduler import Job, Scheduler
 from integration_health.state import HealthStore
+from integration_health.storage import (
+    HistoryWriter,
+    IntegrationHealthRepository,
+    create_engine,
+    redact,
+    upgrade,
+)
+from integration_health.storage.tables import integration_events, integration_health
+from integration_health.storage.urls import async_url, is_memory
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 UPSTREAM_LIFETIME = 600.0
 """The upstream stops by itself after this many seconds even if nobody tells it to."""
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+NO_HISTORY = "none"
+FINAL_FLUSH_DEADLINE = 60.0
+"""Seconds the writer's final flush may take before the bench stops it and counts what is left.
+
+The service waits only 0.5 s; the bench waits longer to count a backlog rather than lose it.
+"""
 
 
 class _Responder(asyncio.Protocol):
@@ -161,9 +196,12 @@ class Tally:
     checks: int = 0
     failures: int = 0
     added_ms: list[float] = field(default_factory=list)
+    results: int = 0
+    """Every result since the start, warm-up and drain included: ``reset()`` keeps it."""
 
     def __call__(self, result: HealthCheckResult) -> None:
         """Count one result; a result sink."""
+        self.results += 1
         self.checks += 1
         if result.response_time_ms is None:
             self.failures += 1
@@ -192,6 +230,87 @@ class GcPauses:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """How many history rows and events a database holds, or gained."""
+
+    records: int
+    events: int
+
+    def __sub__(self, other: Stored) -> Stored:
+        return Stored(self.records - other.records, self.events - other.events)
+
+
+async def stored(engine: AsyncEngine) -> Stored:
+    """Return how many history rows and events the database of ``engine`` holds."""
+    count = func.count()
+    async with engine.connect() as connection:
+        records = await connection.scalar(select(count).select_from(integration_health))
+        events = await connection.scalar(select(count).select_from(integration_events))
+    return Stored(records or 0, events or 0)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What history keeping did over a whole scenario, warm-up and drain included."""
+
+    checks: int
+    """Results the monitor handled, each of which should be one history row."""
+    stored: Stored
+    """What the database gained, after the writer's final flush."""
+    unwritten: int
+    """Rows, events and states still in the writer when the bench stopped waiting for it."""
+
+
+class History:
+    """History kept as ``Service`` keeps it: results, events and states queued on a writer."""
+
+    def __init__(self, url: URL, store: HealthStore) -> None:
+        self._engine = create_engine(url)
+        self._store = store
+        self.writer = HistoryWriter(IntegrationHealthRepository(self._engine, clock=utcnow))
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._before = Stored(0, 0)
+
+    def subscribe(self, monitor: Monitor) -> None:
+        """Keep every result and event ``monitor`` publishes."""
+        monitor.on_result(self._keep_result)
+        monitor.on_event(self._keep_event)
+
+    async def start(self) -> None:
+        """Note what the database holds already, then start the writer."""
+        self._before = await stored(self._engine)
+        self._task = asyncio.create_task(self.writer.run(self._stop), name="writer")
+
+    async def finish(self, checks: int) -> Kept:
+        """Stop the writer after its final flush; return what it stored of ``checks`` results."""
+        self._stop.set()
+        try:
+            if self._task is not None:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._task, FINAL_FLUSH_DEADLINE)
+            gained = await stored(self._engine) - self._before
+        finally:
+            await self._engine.dispose()
+        return Kept(checks=checks, stored=gained, unwritten=self.writer.pending)
+
+    # The three below are Service._keep_result, _keep_event and _keep_state.
+
+    def _keep_result(self, result: HealthCheckResult) -> None:
+        self.writer.add_record(HealthRecord.from_result(result))
+        self._keep_state(result.integration)
+
+    def _keep_event(self, event: Event) -> None:
+        self.writer.add_event(stored_event(event))
+        self._keep_state(event.integration)
+
+    def _keep_state(self, integration: str) -> None:
+        state = self._store.get(integration)
+        if state is not None:
+            self.writer.add_state(state)
+
+
+@dataclass(frozen=True)
 class Figures:
     """The measured figures of one scenario."""
 
@@ -205,6 +324,9 @@ class Figures:
     added_ms: list[float]
     in_flight: list[int]
     gc_pauses_ms: list[float]
+    backlog: list[int]
+    """What waited in the history writer, sampled like ``in_flight``; empty without history."""
+    history: Kept | None = None
 
 
 def jobs(scenario: Scenario, session: aiohttp.ClientSession, port: int) -> list[Job]:
@@ -230,10 +352,21 @@ async def probe(
     return await run_probe(session, name, spec, limits, utcnow)
 
 
-async def measure(scenario: Scenario, source: Upstream, *, gc_freeze: bool) -> Figures:
-    """Run ``scenario`` through the real scheduler, probe and state; return the window's figures."""
+async def measure(
+    scenario: Scenario, source: Upstream, history_url: URL | None, *, gc_freeze: bool
+) -> Figures:
+    """Run ``scenario`` through the real scheduler, probe, state and history; return figures.
+
+    Without ``history_url`` no history is kept.
+    """
     tally = Tally(delay_ms=scenario.delay * 1000)
-    monitor = Monitor(HealthStore(alert_after=lambda _: timedelta(minutes=2)), utcnow)
+    store = HealthStore(alert_after=lambda _: timedelta(minutes=2))
+    monitor = Monitor(store, utcnow)
+    history = None if history_url is None else History(history_url, store)
+    if history is not None:
+        # Subscribed first, as the service does.
+        history.subscribe(monitor)
+        await history.start()
     monitor.on_result(tally)
     session = new_session(scenario.concurrency)
     loop = asyncio.get_running_loop()
@@ -249,16 +382,22 @@ async def measure(scenario: Scenario, source: Upstream, *, gc_freeze: bool) -> F
         gc.freeze()
     task = loop.create_task(scheduler.run(), name="scheduler")
     try:
-        return await _window(scheduler, scenario, source, tally)
+        figures = await _window(scheduler, scenario, source, tally, history)
     finally:
         scheduler.stop()
         await task
         await session.close()
         gc.unfreeze()
+        kept = None if history is None else await history.finish(tally.results)
+    return dataclasses.replace(figures, history=kept)
 
 
 async def _window(
-    scheduler: Scheduler, scenario: Scenario, source: Upstream, tally: Tally
+    scheduler: Scheduler,
+    scenario: Scenario,
+    source: Upstream,
+    tally: Tally,
+    history: History | None,
 ) -> Figures:
     await asyncio.sleep(scenario.warmup)
 
@@ -268,11 +407,14 @@ async def _window(
     pauses = GcPauses()
     gc.callbacks.append(pauses)
     in_flight: list[int] = []
+    backlog: list[int] = []
     cpu_before, started = time.process_time(), time.perf_counter()
     deadline = started + scenario.duration
     while time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
         in_flight.append(scheduler.in_flight)
+        if history is not None:
+            backlog.append(history.writer.pending)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
     gc.callbacks.remove(pauses)
     return Figures(
@@ -286,6 +428,7 @@ async def _window(
         added_ms=list(tally.added_ms),
         in_flight=in_flight,
         gc_pauses_ms=pauses.pauses_ms,
+        backlog=backlog,
     )
 
 
@@ -325,6 +468,24 @@ def rows(figures: Figures) -> dict[str, str]:
         "GC pauses, time, longest": (
             f"{len(pauses):,}, {sum(pauses) / 1000 / figures.seconds:.0%},"
             f" {max(pauses, default=0):.0f} ms"
+        ),
+        **history_rows(figures),
+    }
+
+
+def history_rows(figures: Figures) -> dict[str, str]:
+    """Return the table rows about history: whether it was kept, and what was written."""
+    kept = figures.history
+    if kept is None:
+        return {"history": "off"}
+    backlog = figures.backlog
+    return {
+        "history": "on",
+        "history rows / all checks": f"{kept.stored.records:,} / {kept.checks:,}",
+        "events stored": f"{kept.stored.events:,}",
+        "left unwritten": f"{kept.unwritten:,}",
+        "writer backlog mean / max": (
+            f"{sum(backlog) / max(len(backlog), 1):,.0f} / {max(backlog, default=0):,}"
         ),
     }
 
@@ -375,6 +536,68 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
     return chosen
 
 
+@contextmanager
+def history_database(choice: str | None) -> Iterator[URL | None]:
+    """Yield the migrated database that ``--history`` chose, or None for none.
+
+    ``choice`` None is a throwaway PostgreSQL database, created here and dropped after.
+    """
+    if choice == NO_HISTORY:
+        yield None
+        return
+    if choice is not None:
+        url = async_url(choice)
+        _prepare(upgrade(url), url)
+        yield url
+        return
+    server = async_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES))
+    url = server.set(database=f"ih_bench_{uuid4().hex[:12]}")
+    _prepare(admin(server, f'CREATE DATABASE "{url.database}"'), server)
+    try:
+        _prepare(upgrade(url), url)
+        yield url
+    finally:
+        asyncio.run(admin(server, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+
+
+def _prepare(work: Coroutine[Any, Any, None], url: URL) -> None:
+    """Run ``work`` on the database at ``url``; exit with a hint if the database fails."""
+    try:
+        asyncio.run(work)
+    except (OSError, SQLAlchemyError, DatabaseError) as error:
+        reason = str(error)
+        if isinstance(error, DatabaseError) and error.detail:
+            reason += f" ({error.detail})"
+        raise SystemExit(
+            f"history database {redact(url)} failed: {reason}; start it, or pass"
+            f" --history sqlite:///path or --history {NO_HISTORY}"
+        ) from None
+
+
+async def admin(url: URL, statement: str) -> None:
+    """Run one statement on the database at ``url``, outside any transaction."""
+    engine = create_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def history_choice(value: str) -> str:
+    """Return ``value`` if ``--history`` can use it; an argparse type."""
+    if value == NO_HISTORY:
+        return value
+    try:
+        url = async_url(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if is_memory(url):
+        # Each engine would get an empty database of its own, without the migrated tables.
+        raise argparse.ArgumentTypeError("an in-memory SQLite database: give a file instead")
+    return value
+
+
 def event_loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop]:
     """Return the factory of the event loop called ``name``: asyncio or uvloop."""
     if name == "uvloop":
@@ -403,12 +626,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=15.0, help="measured seconds, default 15")
     parser.add_argument("--scenario", choices=("throughput", "in-flight", "both"), default="both")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument(
+        "--history",
+        type=history_choice,
+        metavar=f"URL|{NO_HISTORY}",
+        help="database the history writer writes to, migrated first (default: a throwaway "
+        "PostgreSQL database beside TEST_DATABASE_URL, else "
+        f"{DEFAULT_POSTGRES}, dropped at the end); {NO_HISTORY}: keep no history",
+    )
     # The defaults are what `serve` sets (integration_health.server.tune_gc).
     parser.add_argument(
         "--gc-threshold",
         type=int,
-        default=10_000,
-        help="collect generation 0 after this many allocations (default 10000, as serve does; "
+        default=50_000,
+        help="collect generation 0 after this many allocations (default 50000, as serve does; "
         "700 is Python's own)",
     )
     parser.add_argument(
@@ -430,16 +661,25 @@ def main() -> None:
     if args.gc_threshold is not None:
         gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
     results = []
-    for scenario in scenarios(args):
-        with (
-            upstream(scenario.delay) as source,
-            asyncio.Runner(loop_factory=event_loop_factory(args.loop)) as runner,
-        ):
-            results.append(runner.run(measure(scenario, source, gc_freeze=args.gc_freeze)))
+    with history_database(args.history) as history_url:
+        for scenario in scenarios(args):
+            with (
+                upstream(scenario.delay) as source,
+                asyncio.Runner(loop_factory=event_loop_factory(args.loop)) as runner,
+            ):
+                results.append(
+                    runner.run(measure(scenario, source, history_url, gc_freeze=args.gc_freeze))
+                )
+    if history_url is None:
+        history = "no history"
+    else:
+        history = f"history in {redact(history_url)}"
+        if args.history is None:
+            history += " (throwaway, dropped)"
     print(
         f"scheduler bench: {args.loop} event loop, gc threshold {gc.get_threshold()[0]}"
         f"{' and freeze' if args.gc_freeze else ''},"
-        f" {os.cpu_count()} CPUs, separate upstream"
+        f" {os.cpu_count()} CPUs, separate upstream, {history}"
     )
     print(table(results))
 

@@ -42,6 +42,8 @@ FINAL_FLUSH_DEADLINE = 0.5
 """Seconds a stop waits for the last history rows to be written."""
 DELIVERY_GRACE = 0.3
 """Seconds a stop gives notifications being sent; those cut short go out after the next start."""
+STATE_EVERY = timedelta(minutes=1)
+"""How stale the saved state of an unchanged integration may get (restored after a restart)."""
 SWEEP_EVERY = 1.0
 """Seconds between looks for silent PMS integrations and alerts due between results."""
 
@@ -73,6 +75,7 @@ class Service:
             item.name: item for item in settings.integrations if isinstance(item, PmsConfig)
         }
         self._last_report: dict[str, datetime] = {}
+        self._state_kept: dict[str, datetime] = {}
         self._stale: set[str] = set()
         self.alerts = AlertRepository(self.engine)
         self.dispatcher = Dispatcher(self.alerts, build_channels(settings.alerts), now=now)
@@ -237,13 +240,18 @@ class Service:
 
     def _keep_result(self, result: HealthCheckResult) -> None:
         self.writer.add_record(HealthRecord.from_result(result))
-        self._keep_state(result.integration)
+        # Every change comes as an event and saves the state at once; between changes, the
+        # snapshot need only be roughly current: it halves the rows a fast check writes.
+        kept = self._state_kept.get(result.integration)
+        if kept is None or result.checked_at - kept >= STATE_EVERY:
+            self._keep_state(result.integration, result.checked_at)
 
     def _keep_event(self, event: Event) -> None:
         self.writer.add_event(stored_event(event))
-        self._keep_state(event.integration)
+        self._keep_state(event.integration, event.occurred_at)
 
-    def _keep_state(self, integration: str) -> None:
+    def _keep_state(self, integration: str, at: datetime) -> None:
         state = self.store.get(integration)
         if state is not None:
             self.writer.add_state(state)
+            self._state_kept[integration] = at
