@@ -280,3 +280,20 @@ def test_a_pms_threshold_is_a_fraction() -> None:
         parse_settings(text, "cfg.yaml")
 
     assert "integrations[0].thresholds.error_rate.degraded:" in str(raised.value)
+
+
+def test_alert_channels_must_name_configured_channels() -> None:
+    text = """
+alerts:
+  channels: [{name: ops-hook, type: webhook, url: "https://hooks.example.com/x"}]
+integrations:
+  - {name: h, type: pms, alert_channels: [team-chat]}
+"""
+    with pytest.raises(ConfigError) as raised:
+        parse_settings(text, "cfg.yaml")
+
+    expected = (
+        "cfg.yaml: integrations[0].alert_channels: unknown alert channel 'team-chat'; "
+        "known channels: ops-hook"
+    )
+    assert expected == str(raised.value)

@@ -292,3 +292,24 @@ async def test_after_the_monitor_was_down_integrations_get_a_grace_period(
         await second.stop()
 
     assert (0, ["opened"]) == (during_grace, [body["event"] for body in bodies(receiver)])
+
+
+async def test_an_integration_alerts_only_its_own_channels(
+    receiver: Receiver, clock: Clock
+) -> None:
+    text = f"""
+alerts:
+  channels:
+    - {{name: a, type: webhook, url: "{receiver.url("/a")}"}}
+    - {{name: b, type: webhook, url: "{receiver.url("/b")}"}}
+integrations:
+  - {{name: jira, type: jira, base_url: "http://127.0.0.1:1", token: "t", alert_channels: [b]}}
+  - {{name: testmo, type: testmo, base_url: "http://127.0.0.1:1", api_key: "k"}}
+"""
+    service = Service(parse_settings(text, "test.yaml"), now=clock)
+
+    assert (["b"], ["a", "b"]) == (
+        service.keeper.channels("jira"),
+        service.keeper.channels("testmo"),
+    )
+    await service.engine.dispose()
