@@ -20,6 +20,8 @@ def write_config(tmp_path: Path, simulator: Simulator, extra: str = "") -> Path:
     path = tmp_path / "integration-health.yaml"
     path.write_text(
         f"""
+database:
+  url: "sqlite:///{tmp_path / "history.db"}"
 monitor:
   timeout: 1s
   degraded_after: 200ms
