@@ -14,14 +14,15 @@ from integration_health.alerts.channels import build_channels
 from integration_health.alerts.config import maintenance_calendar
 from integration_health.alerts.dispatcher import Dispatcher
 from integration_health.alerts.keeper import AlertKeeper
-from integration_health.checks.pms import STALE_PREFIX, PmsConfig, evaluate, stale_message
+from integration_health.checks.pms import PmsConfig
 from integration_health.checks.probe import bind, new_session
 from integration_health.clock import Clock, utcnow
 from integration_health.config import Policy, Settings
-from integration_health.domain import Event, HealthCheckResult, HealthRecord, PmsMetrics
+from integration_health.domain import Event, HealthCheckResult, HealthRecord
 from integration_health.errors import DatabaseError
 from integration_health.history import stored_event
 from integration_health.monitor import Monitor
+from integration_health.reporting import Reporting
 from integration_health.scheduler import Job, Scheduler
 from integration_health.state import HealthStore
 from integration_health.storage import (
@@ -71,12 +72,13 @@ class Service:
         self.engine = create_engine(settings.database.url)
         self.repository = IntegrationHealthRepository(self.engine, clock=now)
         self.writer = HistoryWriter(self.repository)
-        self.reporting: dict[str, PmsConfig] = {
-            item.name: item for item in settings.integrations if isinstance(item, PmsConfig)
-        }
-        self._last_report: dict[str, datetime] = {}
+        self.reporting = Reporting(
+            (item for item in settings.integrations if isinstance(item, PmsConfig)),
+            self.monitor,
+            self.writer.add_record,
+            since=self.started_at,
+        )
         self._state_kept: dict[str, datetime] = {}
-        self._stale: set[str] = set()
         self.alerts = AlertRepository(self.engine)
         self.dispatcher = Dispatcher(self.alerts, build_channels(settings.alerts), now=now)
         self.keeper = AlertKeeper(
@@ -197,39 +199,12 @@ class Service:
             for state in remembered
             if state.integration in self.policies
         )
-        for name in self.reporting:
-            state = self.store.get(name)
-            if state is not None:
-                self._last_report[name] = state.last_check
-                if (state.error_message or "").startswith(STALE_PREFIX):
-                    self._stale.add(name)
+        self.reporting.restore()
         log.info("database %s ready; restored %d integrations", where, len(self.store))
-
-    def accept_report(self, name: str, metrics: PmsMetrics, at: datetime) -> HealthRecord:
-        """Derive a PMS integration's status from its report, record it, return its history row."""
-        status, message = evaluate(metrics, self.reporting[name].thresholds)
-        result = HealthCheckResult(name, status, None, message, at, metrics)
-        current = self.store.get(name)
-        if current is not None and at < current.last_check:
-            # A late report belongs in history but must not turn the clock back on the state.
-            record = HealthRecord.from_result(result)
-            self.writer.add_record(record)
-            return record
-        self._last_report[name] = at
-        self._stale.discard(name)
-        self.monitor.handle(result)
-        return HealthRecord.from_result(result)
 
     def sweep_once(self) -> None:
         """Mark PMS integrations that went silent offline, and open alerts that are due."""
-        now = self.now()
-        for name, config in self.reporting.items():
-            if name in self._stale:
-                continue
-            silence = now - self._last_report.get(name, self.started_at)
-            if silence >= config.stale_after:
-                self._stale.add(name)
-                self.monitor.handle(HealthCheckResult.offline(name, stale_message(silence), now))
+        self.reporting.sweep(self.now())
         self.monitor.sweep()
 
     async def _sweep_forever(self) -> None:

@@ -37,7 +37,7 @@ async def report(integration: str, request: Request, service: ServiceDep) -> Hea
     body = parse(ReportIn, await read_json(request))
     at = body.last_checked or service.now()
     _not_ahead(service, "lastChecked", body.last_checked)
-    record = service.accept_report(integration, body.metrics, at)
+    record = service.reporting.accept(integration, body.metrics, at)
     received = service.now()
     return HealthRecordOut.of(dataclasses.replace(record, created_at=received, updated_at=received))
 
