@@ -49,6 +49,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from databases import admin
 from integration_health.storage import create_engine, redact
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -136,16 +137,6 @@ def config_text(database: URL, integrations: list[str]) -> str:
         *(f"  - {{name: {name}, type: pms}}" for name in integrations),
     ]
     return "\n".join(lines) + "\n"
-
-
-async def admin(url: URL, statement: str) -> None:
-    """Run one statement on the database at ``url``, outside any transaction."""
-    engine = create_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def history_rows(url: URL) -> int:

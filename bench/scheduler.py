@@ -44,11 +44,12 @@ from typing import Any
 from uuid import uuid4
 
 import aiohttp
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from databases import admin
 from integration_health.checks.base import ProbeSpec
 from integration_health.checks.probe import Thresholds, new_session, run_probe
 from integration_health.clock import utcnow
@@ -572,16 +573,6 @@ def _prepare(work: Coroutine[Any, Any, None], url: URL) -> None:
             f"history database {redact(url)} failed: {reason}; start it, or pass"
             f" --history sqlite:///path or --history {NO_HISTORY}"
         ) from None
-
-
-async def admin(url: URL, statement: str) -> None:
-    """Run one statement on the database at ``url``, outside any transaction."""
-    engine = create_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 def history_choice(value: str) -> str:

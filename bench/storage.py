@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from databases import admin
 from integration_health.domain import EventSeverity, HealthRecord, HealthStatus, IntegrationEvent
 from integration_health.storage import IntegrationHealthRepository, create_engine, redact, upgrade
 from integration_health.storage.rows import health_row
@@ -173,16 +173,6 @@ async def measure(name: str, url: URL, rows: int, integrations: int, samples: in
         started = time.perf_counter()
         pruned = await repo.prune(oldest + timedelta(hours=1))
         print(f"prune of the oldest hour: {pruned:,} rows in {time.perf_counter() - started:.2f} s")
-    finally:
-        await engine.dispose()
-
-
-async def admin(url: URL, statement: str) -> None:
-    """Run one statement outside a transaction on the database at ``url``."""
-    engine = create_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
     finally:
         await engine.dispose()
 

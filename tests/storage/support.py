@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import inspect as inspect_database
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -166,3 +167,16 @@ def root_cause(error: BaseException) -> BaseException:
     while error.__cause__ is not None:
         error = error.__cause__
     return error
+
+
+async def tables_in(url: URL) -> set[str]:
+    """Return the names of the tables in the database at ``url``, but Alembic's own."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            names: list[str] = await connection.run_sync(
+                lambda sync: inspect_database(sync).get_table_names()
+            )
+    finally:
+        await engine.dispose()
+    return set(names) - {"alembic_version"}

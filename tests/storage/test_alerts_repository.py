@@ -8,7 +8,6 @@ from typing import cast
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,7 +23,7 @@ from integration_health.storage import (
     downgrade,
     upgrade,
 )
-from tests.storage.support import T0
+from tests.storage.support import T0, tables_in
 
 MINUTE = timedelta(minutes=1)
 CHANNELS = ("ops-hook", "slack")
@@ -72,18 +71,6 @@ async def resolve(
     return await alerts.resolve_alert(
         integration, event, lambda alert_id: outbox.notifications(channels, alert_id, event)
     )
-
-
-async def tables_in(url: URL) -> set[str]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            names: list[str] = await connection.run_sync(
-                lambda sync: inspect(sync).get_table_names()
-            )
-    finally:
-        await engine.dispose()
-    return set(names)
 
 
 async def test_migration_0002_adds_the_alert_tables_and_its_downgrade_removes_them(

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
 from sqlalchemy.engine import URL, Connection
 
 from integration_health.errors import DatabaseError
 from integration_health.storage import create_engine, current_revision, downgrade, upgrade
 from integration_health.storage.tables import metadata
-from tests.storage.support import admin
+from tests.storage.support import admin, tables_in
 
 TABLES = {
     "integration_health",
@@ -20,19 +19,6 @@ TABLES = {
     "alerts",
     "notifications",
 }
-
-
-async def tables_in(url: URL) -> set[str]:
-    """Return the names of the tables in the database at ``url``."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            names: list[str] = await connection.run_sync(
-                lambda sync: inspect(sync).get_table_names()
-            )
-    finally:
-        await engine.dispose()
-    return set(names) - {"alembic_version"}
 
 
 async def test_upgrade_creates_every_table_in_an_empty_database(empty_database_url: URL) -> None:
